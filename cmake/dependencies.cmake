@@ -1,0 +1,20 @@
+# Every dependency comes from a Debian package (cmake/bootstrap.sh installs them).
+find_package(Threads REQUIRED)
+find_package(TBB REQUIRED)
+find_package(benchmark REQUIRED)
+if(FANOUT_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+
+# Debian's libuv1-dev ships only a pkg-config file; use libuv's CMake config where one exists.
+find_package(libuv CONFIG QUIET)
+if(TARGET libuv::uv)
+  add_library(fanout_uv INTERFACE)
+  target_link_libraries(fanout_uv INTERFACE libuv::uv)
+else()
+  find_package(PkgConfig REQUIRED)
+  pkg_check_modules(LIBUV REQUIRED IMPORTED_TARGET libuv>=1.44)
+  add_library(fanout_uv INTERFACE)
+  target_link_libraries(fanout_uv INTERFACE PkgConfig::LIBUV)
+endif()
+add_library(fanout::uv ALIAS fanout_uv)

@@ -1,0 +1,29 @@
+# Options and the one INTERFACE target that carries the language level, warnings and
+# sanitizer flags to every target of the suite.
+option(FANOUT_BUILD_TESTS "Build the GoogleTest suite" ON)
+set(FANOUT_SANITIZE "" CACHE STRING "Sanitizers to build with: address,undefined or thread")
+option(FANOUT_WERROR "Treat warnings as errors" OFF)
+
+if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
+  set(CMAKE_BUILD_TYPE Release CACHE STRING "Build type" FORCE)
+endif()
+
+add_library(fanout_options INTERFACE)
+add_library(fanout::options ALIAS fanout_options)
+target_compile_features(fanout_options INTERFACE cxx_std_20)
+target_compile_options(fanout_options INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
+                                                -Wno-sign-conversion)
+if(FANOUT_WERROR)
+  target_compile_options(fanout_options INTERFACE -Werror)
+endif()
+
+if(FANOUT_SANITIZE)
+  # Sanitizer builds check correctness; their timings are never published.
+  set(_san "-fsanitize=${FANOUT_SANITIZE}")
+  if(FANOUT_SANITIZE MATCHES "undefined")
+    string(APPEND _san " -fno-sanitize-recover=undefined")
+  endif()
+  separate_arguments(_san_list UNIX_COMMAND "${_san}")
+  target_compile_options(fanout_options INTERFACE ${_san_list} -fno-omit-frame-pointer)
+  target_link_options(fanout_options INTERFACE ${_san_list})
+endif()

@@ -1,0 +1,45 @@
+#pragma once
+// The context a coroutine runs in, handed down from awaiter to awaited task (see task.hpp).
+#include <coroutine>
+
+namespace fanout::async {
+
+class event_loop;
+
+// Whoever is told that a suspended coroutine may continue. A loop's root tasks use
+// resume_waker (continue right away, from the libuv callback); a poll-driven set hands its
+// children a waker that only queues them until the consumer polls the set (DESIGN section 1).
+class waker {
+ public:
+  virtual void wake(std::coroutine_handle<> h) noexcept = 0;
+
+ protected:
+  ~waker() = default;
+};
+
+class resume_waker final : public waker {
+ public:
+  void wake(std::coroutine_handle<> h) noexcept override { h.resume(); }
+  static resume_waker* instance() noexcept {
+    static resume_waker w;
+    return &w;
+  }
+};
+
+// Where CPU-bound parts go (offload.hpp). Null means "run inline on the loop".
+class compute_pool {
+ public:
+  // Runs fn(arg) on some other thread, once.
+  virtual void submit(void (*fn)(void*), void* arg) = 0;
+
+ protected:
+  ~compute_pool() = default;
+};
+
+struct context {
+  event_loop* loop = nullptr;
+  waker* on_wake = nullptr;
+  compute_pool* pool = nullptr;
+};
+
+}  // namespace fanout::async

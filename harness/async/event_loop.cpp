@@ -1,0 +1,49 @@
+#include "harness/async/event_loop.hpp"
+
+#include "harness/async/check.hpp"
+
+namespace fanout::async {
+
+event_loop::event_loop() {
+  uv_check(uv_loop_init(&loop_), "uv_loop_init");
+  async_.data = this;
+  uv_check(uv_async_init(&loop_, &async_, &event_loop::on_async), "uv_async_init");
+}
+
+event_loop::~event_loop() {
+  drain();
+  uv_close(reinterpret_cast<uv_handle_t*>(&async_), nullptr);
+  // Handles that outlived their owners (timers of cancelled frames) are already closing; run
+  // the loop until their close callbacks have freed them, so that nothing leaks.
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  const int rc = uv_loop_close(&loop_);
+  FANOUT_CHECK(rc == 0, "event_loop destroyed with handles still open");
+}
+
+void event_loop::post(void (*fn)(void*), void* arg) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back({fn, arg});
+  }
+  uv_check(uv_async_send(&async_), "uv_async_send");
+}
+
+void event_loop::on_async(uv_async_t* handle) { static_cast<event_loop*>(handle->data)->drain(); }
+
+void event_loop::drain() {
+  // uv_async_send coalesces, so one callback may stand for many posts: take them all.
+  {
+    std::lock_guard lock(mutex_);
+    draining_.swap(queue_);
+  }
+  for (std::size_t i = 0; i < draining_.size(); ++i) draining_[i].fn(draining_[i].arg);
+  draining_.clear();
+}
+
+void event_loop::run() { uv_run(&loop_, UV_RUN_DEFAULT); }
+
+void event_loop::stop() {
+  post([](void* self) { uv_stop(static_cast<event_loop*>(self)->uv()); }, this);
+}
+
+}  // namespace fanout::async

@@ -1,0 +1,166 @@
+#pragma once
+// join_set<T>: tasks spawned on a runtime, joined in completion order (tokio's JoinSet).
+//
+//   join_set<int> set(rt);
+//   for (int i = 0; i < n; ++i) set.spawn(work(i));
+//   while (auto done = co_await set.join_next()) {   // std::optional<outcome<int>>
+//     if (done->ok()) use(*done->value); else report(done->id, done->error);
+//   }
+//
+// A task that throws surfaces as that task's outcome, never as an exception out of
+// join_next(): the chapter's `join_next().await.unwrap()` would have turned one failed task
+// into a panic of the consumer. Destroying the set cancels what is still running, each frame
+// destroyed on its own worker (releasing its timers there), and waits until that is done.
+//
+// Results cross from the workers to the consumer's loop through one uv_async_t of the set's
+// own, created on the consumer's loop the first time it has to wait.
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "harness/async/check.hpp"
+#include "harness/async/outcome.hpp"
+#include "harness/async/runtime.hpp"
+
+namespace fanout::async {
+
+template <class T>
+class join_set {
+ public:
+  explicit join_set(runtime& rt) : runtime_(rt) {}
+  ~join_set() { abort_all(); }
+  join_set(const join_set&) = delete;
+  join_set& operator=(const join_set&) = delete;
+
+  // Starts `t` on the runtime at once; returns its id (0, 1, 2, ... in spawn order).
+  std::size_t spawn(task<T> t) {
+    const std::size_t id = entries_.size();
+    entries_.push_back(std::make_unique<entry>(this, std::move(t), id));
+    {
+      std::lock_guard lock(mutex_);
+      ++running_;
+    }
+    runtime_.spawn(entries_.back().get());
+    return id;
+  }
+
+  // Spawned and not yet joined.
+  std::size_t size() const noexcept { return entries_.size() - joined_; }
+
+  // Awaits the next task to finish, in completion order; std::nullopt once the set is empty.
+  [[nodiscard]] auto join_next() noexcept { return next_awaiter{this}; }
+
+ private:
+  struct entry final : detail::spawn_record {
+    entry(join_set* s, task<T> t, std::size_t i)
+        : spawn_record(t.handle(), &t.handle().promise()), set(s), body(std::move(t)), id(i) {}
+    void on_finished(bool cancelled) noexcept override { set->finished(this, cancelled); }
+    void on_cancel_handled() noexcept override { set->cancel_handled(); }
+
+    join_set* set;
+    task<T> body;
+    std::size_t id;
+    outcome<T> result;
+    bool finished = false;  // guarded by the set's mutex
+  };
+
+  struct next_awaiter {
+    join_set* set;
+    bool await_ready() noexcept { return false; }
+    template <class P>
+    bool await_suspend(std::coroutine_handle<P> h) {
+      return set->park(h, h.promise().ctx);
+    }
+    std::optional<outcome<T>> await_resume() { return set->take(); }
+  };
+
+  // Worker thread: record the result, free the frame there, and tell the consumer.
+  void finished(entry* e, bool cancelled) noexcept {
+    if (!cancelled) e->result = take_outcome<T>(e->id, e->body);
+    e->body.reset();
+    std::lock_guard lock(mutex_);
+    e->finished = true;
+    --running_;
+    if (cancelled) {
+      done_.notify_all();
+    } else {
+      completed_.push_back(e);
+      if (parked_) uv_async_send(async_);
+    }
+  }
+  void cancel_handled() noexcept {
+    std::lock_guard lock(mutex_);
+    --cancels_pending_;
+    done_.notify_all();
+  }
+
+  // Consumer's loop: false (go on at once) when a result is ready or the set is empty.
+  bool park(std::coroutine_handle<> h, context ctx) {
+    std::lock_guard lock(mutex_);
+    if (!completed_.empty() || size() == 0) return false;
+    if (async_ == nullptr) {
+      async_ = new uv_async_t;
+      async_->data = this;
+      uv_check(uv_async_init(ctx.loop->uv(), async_, &join_set::on_async), "uv_async_init");
+    }
+    parked_ = h;
+    parked_ctx_ = ctx;
+    return true;
+  }
+  static void on_async(uv_async_t* handle) {
+    auto* self = static_cast<join_set*>(handle->data);
+    std::coroutine_handle<> h;
+    {
+      std::lock_guard lock(self->mutex_);
+      if (self->completed_.empty()) return;  // a coalesced or stale signal
+      h = std::exchange(self->parked_, {});
+    }
+    if (h) self->parked_ctx_.on_wake->wake(h);
+  }
+  std::optional<outcome<T>> take() {
+    entry* e = nullptr;
+    {
+      std::lock_guard lock(mutex_);
+      if (completed_.empty()) return std::nullopt;
+      e = completed_.front();
+      completed_.pop_front();
+    }
+    outcome<T> out = std::move(e->result);
+    entries_[e->id].reset();
+    ++joined_;
+    return out;
+  }
+
+  void abort_all() noexcept {
+    std::unique_lock lock(mutex_);
+    for (auto& e : entries_) {
+      if (e && !e->finished) {
+        ++cancels_pending_;
+        runtime_.cancel(e.get());
+      }
+    }
+    done_.wait(lock, [this] { return running_ == 0 && cancels_pending_ == 0; });
+    if (async_ != nullptr) {
+      uv_close(reinterpret_cast<uv_handle_t*>(async_),
+               [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
+    }
+  }
+
+  runtime& runtime_;
+  std::vector<std::unique_ptr<entry>> entries_;  // by id; consumer thread only
+  std::size_t joined_ = 0;                        // consumer thread only
+
+  std::mutex mutex_;
+  std::condition_variable done_;
+  std::size_t running_ = 0;           // spawned and not finished
+  std::size_t cancels_pending_ = 0;   // cancels posted and not yet handled
+  std::deque<entry*> completed_;      // finished, not yet joined, in completion order
+  uv_async_t* async_ = nullptr;       // created on the consumer's loop
+  std::coroutine_handle<> parked_{};  // the consumer, while it waits in join_next()
+  context parked_ctx_{};
+};
+
+}  // namespace fanout::async

@@ -1,0 +1,182 @@
+#pragma once
+// detail::poll_set<T>: the engine behind futures_unordered, buffer_unordered and buffered.
+//
+// Poll-driven, as in Rust (DESIGN section 1): every child runs on the consumer's loop, and a
+// child's wake-up (its timer fired) only queues it in the set's ready queue. Children are
+// resumed only while the consumer is inside next(): either next() polls them itself, or the
+// consumer is parked in next() and the wake-up polls on its behalf, then resumes it once there
+// is something to yield. A consumer that is busy elsewhere leaves ready children waiting; that
+// delay is the `late_ms` of a child, and it is what the buffered-stream hazard inflates.
+//
+// The eager policy resumes a child straight from its timer callback instead, which is really
+// spawn-like behaviour; it exists only to show the contrast.
+#include <coroutine>
+#include <cstddef>
+#include <deque>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "harness/async/context.hpp"
+#include "harness/async/outcome.hpp"
+#include "harness/async/task.hpp"
+
+namespace fanout::async {
+
+enum class wake_policy { poll_driven, eager };
+
+namespace detail {
+
+template <class T>
+class poll_set {
+ public:
+  // A source of children, pulled in order while fewer than `limit` are in flight.
+  struct source {
+    task<T> (*make)(void* self, std::size_t index) = nullptr;
+    void* self = nullptr;
+    std::size_t count = 0;
+  };
+
+  poll_set(bool ordered, std::size_t limit, source src, wake_policy policy)
+      : ordered_(ordered), limit_(limit), source_(src), policy_(policy) {}
+  poll_set(const poll_set&) = delete;
+  poll_set& operator=(const poll_set&) = delete;
+  // Destroying the set destroys every child still in it, and the timers they wait on.
+  ~poll_set() = default;
+
+  std::size_t push(task<T> t) {
+    const std::size_t id = children_.size();
+    children_.push_back(std::make_unique<child>(this, std::move(t), id));
+    ready_.push_back({children_.back().get(), {}});
+    if (ordered_) window_.emplace_back();
+    if (++in_flight_ > max_in_flight_) max_in_flight_ = in_flight_;
+    return id;
+  }
+
+  // Children pushed and not yet yielded (running, or finished and waiting to be yielded).
+  std::size_t in_flight() const noexcept { return in_flight_; }
+  std::size_t max_in_flight() const noexcept { return max_in_flight_; }
+
+  // Awaitable: the next child's outcome, std::nullopt once the set and its source are empty.
+  [[nodiscard]] auto next() noexcept { return next_awaiter{this}; }
+
+ private:
+  struct child final : waker {
+    child(poll_set* s, task<T> t, std::size_t i) : set(s), body(std::move(t)), id(i) {}
+    void wake(std::coroutine_handle<> h) noexcept override { set->on_child_wake(h); }
+    poll_set* set;
+    task<T> body;
+    std::size_t id;
+  };
+  // A child to start (handle empty) or a suspended coroutine of one to resume.
+  struct runnable {
+    child* fresh;
+    std::coroutine_handle<> handle;
+  };
+
+  struct next_awaiter {
+    poll_set* set;
+    bool await_ready() noexcept { return false; }
+    template <class P>
+    bool await_suspend(std::coroutine_handle<P> h) {
+      set->consumer_ctx_ = h.promise().ctx;
+      set->poll();
+      if (set->can_yield()) return false;
+      set->parked_ = h;
+      return true;
+    }
+    std::optional<outcome<T>> await_resume() { return set->take(); }
+  };
+
+  bool exhausted() const noexcept { return in_flight_ == 0 && next_source_ == source_.count; }
+  bool has_output() const noexcept {
+    return ordered_ ? !window_.empty() && window_.front().has_value() : !completed_.empty();
+  }
+  bool can_yield() const noexcept { return has_output() || exhausted(); }
+
+  // The body of one poll of the stream: refill from the source, then run ready children
+  // until one has finished in a way that can be yielded.
+  void poll() {
+    while (!has_output()) {
+      while (in_flight_ < limit_ && next_source_ < source_.count) {
+        push(source_.make(source_.self, next_source_++));
+      }
+      if (ready_.empty()) return;
+      const runnable r = ready_.front();
+      ready_.pop_front();
+      if (r.fresh != nullptr) {
+        start(r.fresh);
+      } else {
+        r.handle.resume();
+      }
+    }
+  }
+
+  void start(child* c) {
+    const context ctx{consumer_ctx_.loop, c, consumer_ctx_.pool};
+    c->body.start(ctx, &poll_set::on_child_done, c);
+  }
+
+  void on_child_wake(std::coroutine_handle<> h) noexcept {
+    if (policy_ == wake_policy::eager) {
+      h.resume();
+    } else {
+      ready_.push_back({nullptr, h});
+      if (!parked_) return;  // The consumer is busy elsewhere: the child waits in the queue.
+      poll();
+    }
+    if (parked_ && can_yield()) {
+      // Resume the consumer last: it may destroy the set, so nothing touches `this` after.
+      const context ctx = consumer_ctx_;
+      ctx.on_wake->wake(std::exchange(parked_, {}));
+    }
+  }
+
+  static void on_child_done(void* arg) noexcept {
+    auto* c = static_cast<child*>(arg);
+    poll_set* self = c->set;
+    outcome<T> out = take_outcome<T>(c->id, c->body);
+    if (self->ordered_) {
+      self->window_[c->id - self->window_base_] = std::move(out);
+    } else {
+      self->completed_.push_back(std::move(out));
+    }
+    self->children_[c->id].reset();  // destroys the finished frame
+  }
+
+  std::optional<outcome<T>> take() {
+    std::optional<outcome<T>> out;
+    if (ordered_) {
+      if (window_.empty() || !window_.front()) return std::nullopt;
+      out = std::move(window_.front());
+      window_.pop_front();
+      ++window_base_;
+    } else {
+      if (completed_.empty()) return std::nullopt;
+      out = std::move(completed_.front());
+      completed_.pop_front();
+    }
+    --in_flight_;
+    return out;
+  }
+
+  const bool ordered_;
+  const std::size_t limit_;
+  const source source_;
+  const wake_policy policy_;
+  std::size_t next_source_ = 0;
+  std::vector<std::unique_ptr<child>> children_;  // by id; null once finished
+  std::deque<runnable> ready_;
+  std::deque<outcome<T>> completed_;               // unordered: completion order
+  std::deque<std::optional<outcome<T>>> window_;   // ordered: by id from window_base_
+  std::size_t window_base_ = 0;
+  std::size_t in_flight_ = 0;
+  std::size_t max_in_flight_ = 0;
+  context consumer_ctx_{};
+  std::coroutine_handle<> parked_{};
+};
+
+}  // namespace detail
+}  // namespace fanout::async

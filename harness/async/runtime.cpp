@@ -1,0 +1,100 @@
+#include "harness/async/runtime.hpp"
+
+#include "harness/async/check.hpp"
+
+namespace fanout::async {
+namespace detail {
+
+struct worker {
+  event_loop loop;
+  std::thread thread;
+  spawn_record* live = nullptr;  // worker thread only
+
+  void link(spawn_record* r) noexcept {
+    r->live_ = true;
+    r->prev_ = nullptr;
+    r->next_ = live;
+    if (live != nullptr) live->prev_ = r;
+    live = r;
+  }
+  void unlink(spawn_record* r) noexcept {
+    r->live_ = false;
+    if (r->prev_ != nullptr) r->prev_->next_ = r->next_;
+    if (r->next_ != nullptr) r->next_->prev_ = r->prev_;
+    if (live == r) live = r->next_;
+  }
+
+  static void on_done(void* arg) noexcept {
+    auto* r = static_cast<spawn_record*>(arg);
+    r->home_->unlink(r);
+    r->on_finished(false);
+  }
+  static void on_start(void* arg) {
+    auto* r = static_cast<spawn_record*>(arg);
+    r->home_->link(r);
+    r->promise_->ctx = r->home_->loop.root_context();
+    r->promise_->on_done = &worker::on_done;
+    r->promise_->on_done_arg = r;
+    r->frame_.resume();
+  }
+  static void on_cancel(void* arg) {
+    auto* r = static_cast<spawn_record*>(arg);
+    if (r->live_) {
+      r->home_->unlink(r);
+      r->on_finished(true);
+    }
+    r->on_cancel_handled();
+  }
+  static void on_shutdown(void* arg) {
+    auto* w = static_cast<worker*>(arg);
+    while (w->live != nullptr) {
+      spawn_record* r = w->live;
+      w->unlink(r);
+      r->on_finished(true);
+    }
+    uv_stop(w->loop.uv());
+  }
+};
+
+// A task nobody joins: it frees itself when it ends or is cancelled.
+class detached final : public spawn_record {
+ public:
+  explicit detached(task<void> t)
+      : spawn_record(t.handle(), &t.handle().promise()), task_(std::move(t)) {}
+  void on_finished(bool) noexcept override { delete this; }
+
+ private:
+  task<void> task_;
+};
+
+}  // namespace detail
+
+runtime::runtime(std::size_t workers) {
+  FANOUT_CHECK(workers > 0, "a runtime needs at least one worker");
+  workers_.reserve(workers);
+  for (std::size_t i = 0; i < workers; ++i) {
+    auto w = std::make_unique<detail::worker>();
+    detail::worker* raw = w.get();
+    w->thread = std::thread([raw] { raw->loop.run(); });
+    workers_.push_back(std::move(w));
+  }
+}
+
+runtime::~runtime() {
+  for (auto& w : workers_) w->loop.post(&detail::worker::on_shutdown, w.get());
+  for (auto& w : workers_) w->thread.join();
+}
+
+void runtime::spawn(task<void> t) { spawn(new detail::detached(std::move(t))); }
+
+void runtime::spawn(detail::spawn_record* record) {
+  const std::size_t i = next_.fetch_add(1, std::memory_order_relaxed) % workers_.size();
+  record->home_ = workers_[i].get();
+  record->home_->loop.post(&detail::worker::on_start, record);
+}
+
+void runtime::cancel(detail::spawn_record* record) {
+  record->home_->loop.post(&detail::worker::on_cancel, record);
+}
+
+}  // namespace fanout::async
