@@ -1,0 +1,43 @@
+#pragma once
+// buffered: futures' ordered `.buffered(limit)`: at most `limit` items in flight on the caller's
+// loop, results in input order. A slow item at the head holds back every finished item behind
+// it, and, since those still count against the limit, it stops new items from starting
+// (head-of-line blocking).
+//
+//   futures::stream::iter(items)
+//       .map(|item| async move { handle(item).await })
+//       .buffered(limit)
+//       .collect::<Vec<_>>()
+//       .await
+#include "harness/async/buffered.hpp"
+#include "harness/strategies/strategy.hpp"
+
+namespace fanout::strategies {
+
+struct buffered {
+  static constexpr const char* name = "buffered";
+
+  template <workload W>
+  static batch<typename W::result> run(const W& w, const options& opt, resources& res) {
+    batch<typename W::result> b(opt.items);
+    b.start = clock::now();
+    b.max_in_flight = res.loop.block_on(consume(w, opt, b));
+    b.end = clock::now();
+    return b;
+  }
+
+ private:
+  template <workload W>
+  static async::task<std::size_t> consume(const W& w, const options& opt,
+                                          batch<typename W::result>& b) {
+    auto make = [&w, &b](std::size_t i) {
+      b.issue(i);
+      return w.run_async(i);
+    };
+    async::buffered<typename W::result, decltype(make)> stream(opt.limit, opt.items, make);
+    while (auto done = co_await stream.next()) b.receive(done->id, *done);
+    co_return stream.max_in_flight();
+  }
+};
+
+}  // namespace fanout::strategies

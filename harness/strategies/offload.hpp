@@ -1,0 +1,35 @@
+#pragma once
+// offload: the loop for waiting, the pool for computing. Every item's coroutine runs on the
+// caller's loop in one futures_unordered set; the CPU-bound parts that the workload awaits
+// through async::offload run on the TBB arena, and each coroutine resumes on the loop.
+//
+//   let mut futures = FuturesUnordered::new();
+//   for item in items {
+//       futures.push(async move {
+//           let body = fetch(item).await;                                 // on the loop
+//           tokio::task::spawn_blocking(move || transcode(body)).await    // on the pool
+//       });
+//   }
+//   while let Some(resp) = futures.next().await { responses.push(resp); }
+#include "harness/async/arena_pool.hpp"
+#include "harness/strategies/futures_unordered.hpp"
+#include "harness/strategies/strategy.hpp"
+
+namespace fanout::strategies {
+
+struct offload {
+  static constexpr const char* name = "offload";
+
+  template <workload W>
+  static batch<typename W::result> run(const W& w, const options& opt, resources& res) {
+    batch<typename W::result> b(opt.items);
+    async::arena_pool pool(*res.arena);
+    b.start = clock::now();
+    res.loop.block_on(futures_unordered::consume(w, b), &pool);
+    b.end = clock::now();
+    b.max_in_flight = opt.items;
+    return b;
+  }
+};
+
+}  // namespace fanout::strategies

@@ -1,0 +1,37 @@
+#pragma once
+// sequential: awaiting items one by one on the caller's loop; the baseline every other
+// strategy is verified against.
+//
+//   for item in items { responses.push(handle(item).await); }
+#include "harness/strategies/strategy.hpp"
+
+namespace fanout::strategies {
+
+struct sequential {
+  static constexpr const char* name = "sequential";
+
+  template <workload W>
+  static batch<typename W::result> run(const W& w, const options& opt, resources& res) {
+    batch<typename W::result> b(opt.items);
+    b.start = clock::now();
+    res.loop.block_on(consume(w, b));
+    b.end = clock::now();
+    b.max_in_flight = opt.items > 0 ? 1 : 0;
+    return b;
+  }
+
+ private:
+  template <workload W>
+  static async::task<void> consume(const W& w, batch<typename W::result>& b) {
+    for (std::size_t i = 0; i < b.items.size(); ++i) {
+      b.issue(i);
+      try {
+        b.receive(i, co_await w.run_async(i));
+      } catch (...) {
+        b.receive_error(i, std::current_exception());
+      }
+    }
+  }
+};
+
+}  // namespace fanout::strategies

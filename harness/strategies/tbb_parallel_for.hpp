@@ -1,0 +1,41 @@
+#pragma once
+// tbb_parallel_for: the chapter's "use rayon" advice for pure parallelism:
+// `items.par_iter().map(handle).collect()` as `tbb::parallel_for` over the items on an arena of
+// `workers` threads, each item running the blocking form.
+//
+//   let responses: Vec<_> = items.par_iter().map(|item| handle_blocking(item)).collect();
+//
+// For waiting work this is the anti-pattern it looks like: each wait occupies a worker, so at
+// most `workers` waits overlap.
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/parallel_for.h>
+
+#include "harness/strategies/strategy.hpp"
+
+namespace fanout::strategies {
+
+struct tbb_parallel_for {
+  static constexpr const char* name = "tbb_parallel_for";
+
+  template <workload W>
+  static batch<typename W::result> run(const W& w, const options& opt, resources& res) {
+    batch<typename W::result> b(opt.items);
+    b.start = clock::now();
+    res.arena->execute([&] {
+      // Grain size 1: an item is coarse (a wait or a transcode), so every item is its own task
+      // and idle workers can always steal the next one.
+      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, opt.items, 1),
+                        [&](const tbb::blocked_range<std::size_t>& r) {
+                          for (std::size_t i = r.begin(); i != r.end(); ++i) {
+                            b.issue(i);
+                            run_blocking_into(w, i, b.items[i]);
+                          }
+                        });
+    });
+    b.end = clock::now();
+    b.max_in_flight = static_cast<std::size_t>(res.arena->max_concurrency());
+    return b;
+  }
+};
+
+}  // namespace fanout::strategies

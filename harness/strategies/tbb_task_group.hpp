@@ -1,0 +1,33 @@
+#pragma once
+// tbb_task_group: spawn-per-item on a thread pool: `tbb::task_group::run` for every item on an
+// arena of `workers` threads, then wait for them all; the blocking form of each item.
+//
+//   rayon::scope(|s| for item in items { s.spawn(move |_| handle_blocking(item)); });
+#include <oneapi/tbb/task_group.h>
+
+#include "harness/strategies/strategy.hpp"
+
+namespace fanout::strategies {
+
+struct tbb_task_group {
+  static constexpr const char* name = "tbb_task_group";
+
+  template <workload W>
+  static batch<typename W::result> run(const W& w, const options& opt, resources& res) {
+    batch<typename W::result> b(opt.items);
+    b.start = clock::now();
+    res.arena->execute([&] {
+      tbb::task_group group;
+      for (std::size_t i = 0; i < opt.items; ++i) {
+        b.issue(i);
+        group.run([&w, &b, i] { run_blocking_into(w, i, b.items[i]); });
+      }
+      group.wait();
+    });
+    b.end = clock::now();
+    b.max_in_flight = static_cast<std::size_t>(res.arena->max_concurrency());
+    return b;
+  }
+};
+
+}  // namespace fanout::strategies

@@ -1,0 +1,49 @@
+#pragma once
+// The `cpu` workload: one item transcodes one segment of a synthetic video stream.
+//
+//   cpu_workload w{.params = {}, .seed = 1};
+//   cpu_workload::result r = w.run_blocking(7);          // on this thread
+//   cpu_workload::result a = loop.block_on(w.run_async(7));  // same stats, as a coroutine
+//
+// The async form awaits the transcode through `offload`: inline on the loop by default (a Rust
+// future computing inside poll), on a TBB arena under the `offload` strategy. Both forms do the
+// same work and give the same stats; only `done` (when the computation ended) differs.
+#include <cstddef>
+#include <cstdint>
+
+#include "harness/async/offload.hpp"
+#include "harness/async/sleep.hpp"
+#include "harness/async/task.hpp"
+#include "workloads/latency.hpp"
+#include "workloads/transcode.hpp"
+
+namespace fanout::workloads {
+
+using clock = std::chrono::steady_clock;
+
+struct cpu_workload {
+  transcode_params params{};
+  std::uint64_t seed = 1;
+
+  struct result {
+    transcode_stats stats;
+    std::uint64_t checksum = 0;
+    clock::time_point done{};  // when the transcode finished
+  };
+
+  // Each item is a different segment: its own seed, derived from the workload's.
+  std::uint64_t item_seed(std::size_t index) const { return detail::item_hash(seed, index); }
+
+  result run_blocking(std::size_t index) const {
+    const transcode_stats s = transcode_segment(params, item_seed(index));
+    return {s, s.checksum, clock::now()};
+  }
+
+  async::task<result> run_async(std::size_t index) const {
+    const transcode_stats s =
+        co_await async::offload([this, index] { return transcode_segment(params, item_seed(index)); });
+    co_return result{s, s.checksum, clock::now()};
+  }
+};
+
+}  // namespace fanout::workloads

@@ -1,0 +1,63 @@
+#pragma once
+// The `mixed` workload: a request, then a short transcode of what it fetched; the case real
+// services have. The wait runs on the loop; the transcode is awaited through `offload` (inline
+// on the loop unless the strategy provides a compute pool).
+//
+//   mixed_workload w;   // a 10 ms request, then a one-frame transcode
+//   mixed_workload::result r = w.run_blocking(0);
+#include <cstddef>
+#include <cstdint>
+
+#include "harness/async/offload.hpp"
+#include "harness/async/sleep.hpp"
+#include "harness/async/task.hpp"
+#include "workloads/latency.hpp"
+#include "workloads/transcode.hpp"
+#include "workloads/wait.hpp"
+
+namespace fanout::workloads {
+
+// A short transcode: one QCIF frame, roughly a quarter of a default cpu item.
+inline transcode_params short_transcode() {
+  transcode_params p;
+  p.frames = 1;
+  return p;
+}
+
+struct mixed_workload {
+  latency_dist latency = latency_dist::parse("fixed:10");
+  transcode_params params = short_transcode();
+  std::uint64_t seed = 1;
+
+  struct result {
+    double latency_ms = 0;
+    transcode_stats stats;
+    std::uint64_t checksum = 0;
+    clock::time_point done{};  // when the transcode of the response finished
+  };
+
+  double latency_ms(std::size_t index) const { return latency.sample_ms(seed, index); }
+
+  result run_blocking(std::size_t index) const {
+    const double ms = latency_ms(index);
+    blocking_sleep(ms);
+    return finish(ms, transcode_segment(params, response_seed(index)));
+  }
+
+  async::task<result> run_async(std::size_t index) const {
+    const double ms = latency_ms(index);
+    co_await async::sleep_for(ms);
+    const std::uint64_t fetched = response_seed(index);
+    co_return finish(ms, co_await async::offload(
+                             [this, fetched] { return transcode_segment(params, fetched); }));
+  }
+
+ private:
+  // What the request fetched seeds the frames to transcode.
+  std::uint64_t response_seed(std::size_t index) const { return parse_response(seed, index); }
+  static result finish(double ms, const transcode_stats& s) {
+    return {ms, s, s.checksum, clock::now()};
+  }
+};
+
+}  // namespace fanout::workloads
