@@ -34,6 +34,14 @@ struct cpu_workload {
   // Each item is a different segment: its own seed, derived from the workload's.
   std::uint64_t item_seed(std::size_t index) const { return detail::item_hash(seed, index); }
 
+  // The item's CPU part alone (all of it, here), returning the result's checksum: the
+  // reference that every strategy's results are verified against, and the unit of the ideal
+  // bound's computing time.
+  std::uint64_t compute(std::size_t index) const {
+    return transcode_segment(params, item_seed(index)).checksum;
+  }
+  double wait_ms(std::size_t) const { return 0.0; }
+
   result run_blocking(std::size_t index) const {
     const transcode_stats s = transcode_segment(params, item_seed(index));
     return {s, s.checksum, clock::now()};

@@ -37,6 +37,12 @@ struct mixed_workload {
   };
 
   double latency_ms(std::size_t index) const { return latency.sample_ms(seed, index); }
+  double wait_ms(std::size_t index) const { return latency_ms(index); }
+  // The item's CPU part alone (parse and transcode), returning the result's checksum: the
+  // reference that every strategy's results are verified against.
+  std::uint64_t compute(std::size_t index) const {
+    return transcode_segment(params, response_seed(index)).checksum;
+  }
 
   result run_blocking(std::size_t index) const {
     const double ms = latency_ms(index);

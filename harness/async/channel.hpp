@@ -36,8 +36,8 @@ namespace detail {
 template <class T>
 class channel_state {
  public:
-  explicit channel_state(std::size_t capacity) : capacity(capacity) {
-    FANOUT_CHECK(capacity > 0, "a channel needs a capacity of at least 1");
+  explicit channel_state(std::size_t cap) : capacity(cap) {
+    FANOUT_CHECK(cap > 0, "a channel needs a capacity of at least 1");
   }
 
   // A sender that found the channel full waits in this node, inside its own frame.

@@ -17,6 +17,7 @@ namespace fanout::strategies {
 
 struct buffer_unordered {
   static constexpr const char* name = "buffer_unordered";
+  static shape shape_of(const options& o, std::size_t) { return {o.limit, 1, 1}; }
 
   template <workload W>
   static batch<typename W::result> run(const W& w, const options& opt, resources& res) {

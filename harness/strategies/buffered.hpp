@@ -16,6 +16,7 @@ namespace fanout::strategies {
 
 struct buffered {
   static constexpr const char* name = "buffered";
+  static shape shape_of(const options& o, std::size_t) { return {o.limit, 1, 1}; }
 
   template <workload W>
   static batch<typename W::result> run(const W& w, const options& opt, resources& res) {

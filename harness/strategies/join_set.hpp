@@ -16,6 +16,9 @@ namespace fanout::strategies {
 
 struct join_set {
   static constexpr const char* name = "join_set";
+  static shape shape_of(const options& o, std::size_t workers) {
+    return {o.items, workers, workers + 1};
+  }
 
   template <workload W>
   static batch<typename W::result> run(const W& w, const options& opt, resources& res) {

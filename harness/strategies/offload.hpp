@@ -19,11 +19,15 @@ namespace fanout::strategies {
 
 struct offload {
   static constexpr const char* name = "offload";
+  // The loop thread waits; the arena's workers compute (the loop thread is not one of them).
+  static shape shape_of(const options& o, std::size_t workers) {
+    return {o.items, workers, workers + 1};
+  }
 
   template <workload W>
   static batch<typename W::result> run(const W& w, const options& opt, resources& res) {
     batch<typename W::result> b(opt.items);
-    async::arena_pool pool(*res.arena);
+    async::arena_pool pool(*res.pool);
     b.start = clock::now();
     res.loop.block_on(futures_unordered::consume(w, b), &pool);
     b.end = clock::now();

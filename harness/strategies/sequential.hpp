@@ -9,6 +9,7 @@ namespace fanout::strategies {
 
 struct sequential {
   static constexpr const char* name = "sequential";
+  static shape shape_of(const options&, std::size_t) { return {1, 1, 1}; }
 
   template <workload W>
   static batch<typename W::result> run(const W& w, const options& opt, resources& res) {

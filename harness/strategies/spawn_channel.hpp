@@ -20,6 +20,9 @@ namespace fanout::strategies {
 
 struct spawn_channel {
   static constexpr const char* name = "spawn_channel";
+  static shape shape_of(const options& o, std::size_t workers) {
+    return {o.items, workers, workers + 1};
+  }
 
   template <workload W>
   static batch<typename W::result> run(const W& w, const options& opt, resources& res) {

@@ -35,6 +35,8 @@ template <class W>
 concept workload = requires(const W& w, std::size_t i, const typename W::result& r) {
   { w.run_blocking(i) } -> std::same_as<typename W::result>;
   { w.run_async(i) } -> std::same_as<async::task<typename W::result>>;
+  { w.compute(i) } -> std::same_as<std::uint64_t>;  // the CPU part alone: the result's checksum
+  { w.wait_ms(i) } -> std::same_as<double>;         // the wait part alone: its latency
   { r.checksum } -> std::convertible_to<std::uint64_t>;
   { r.done } -> std::convertible_to<clock::time_point>;
 };
@@ -45,11 +47,22 @@ struct options {
   std::size_t capacity = 1;  // spawn_channel: channel capacity (1, as in the chapter)
 };
 
+// How much of a fan-out a strategy runs at once: what the ideal bound and the `threads`
+// counter of a benchmark are computed from.
+struct shape {
+  std::size_t slots;            // items in flight at most
+  std::size_t compute_threads;  // threads that can run CPU parts at the same time
+  std::size_t threads;          // threads the strategy uses, the caller's included
+};
+
 // Built before the timed region, one set per benchmark instance.
 struct resources {
   async::event_loop& loop;              // the caller's loop: consumers and poll-driven sets
   async::runtime* runtime = nullptr;    // spawn_channel, join_set
-  tbb::task_arena* arena = nullptr;     // tbb_parallel_for, tbb_task_group, offload
+  tbb::task_arena* arena = nullptr;     // tbb_parallel_for, tbb_task_group: `workers` slots,
+                                        // one of them for the caller, who joins the work
+  tbb::task_arena* pool = nullptr;      // offload: `workers` worker threads, none reserved,
+                                        // since the loop thread never joins
 };
 
 template <class R>

@@ -16,6 +16,10 @@ namespace fanout::strategies {
 
 struct tbb_parallel_for {
   static constexpr const char* name = "tbb_parallel_for";
+  // The arena's `workers` slots include the calling thread, which joins the work.
+  static shape shape_of(const options&, std::size_t workers) {
+    return {workers, workers, workers};
+  }
 
   template <workload W>
   static batch<typename W::result> run(const W& w, const options& opt, resources& res) {

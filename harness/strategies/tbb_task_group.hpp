@@ -11,6 +11,9 @@ namespace fanout::strategies {
 
 struct tbb_task_group {
   static constexpr const char* name = "tbb_task_group";
+  static shape shape_of(const options&, std::size_t workers) {
+    return {workers, workers, workers};
+  }
 
   template <workload W>
   static batch<typename W::result> run(const W& w, const options& opt, resources& res) {

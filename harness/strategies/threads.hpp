@@ -18,6 +18,9 @@ namespace fanout::strategies {
 
 struct threads {
   static constexpr const char* name = "threads";
+  static shape shape_of(const options& o, std::size_t) {
+    return {o.items, o.items, o.items + 1};
+  }
 
   template <workload W>
   static batch<typename W::result> run(const W& w, const options& opt, resources&) {

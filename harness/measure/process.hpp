@@ -1,0 +1,28 @@
+#pragma once
+// The process's own clocks and memory, read from the kernel.
+//
+//   peak_rss_reset();                      // start a fresh peak
+//   double cpu0 = process_cpu_seconds();
+//   ... run ...
+//   double cores = (process_cpu_seconds() - cpu0) / wall_seconds;
+//   std::size_t peak = peak_rss_bytes();   // the peak since the reset
+#include <cstddef>
+
+namespace fanout::measure {
+
+// CPU time of every thread of the process (CLOCK_PROCESS_CPUTIME_ID), in seconds.
+double process_cpu_seconds();
+
+// Resident memory now (VmRSS) and its peak (VmHWM), in bytes; 0 if /proc cannot be read.
+std::size_t current_rss_bytes();
+std::size_t peak_rss_bytes();
+
+// Resets the kernel's peak-RSS mark to the current RSS (writes 5 to /proc/self/clear_refs,
+// Linux 4.0 and later). Returns false where that is refused: the peak then covers the whole
+// process so far, and memory figures are upper bounds.
+bool peak_rss_reset();
+
+// Cores this process may run on (its affinity mask, which containers narrow).
+std::size_t available_cores();
+
+}  // namespace fanout::measure
