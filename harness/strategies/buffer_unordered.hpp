@@ -29,6 +29,7 @@ struct buffer_unordered {
   }
 
  private:
+  // [chapter-port: buffer_unordered]
   template <workload W>
   static async::task<std::size_t> consume(const W& w, const options& opt,
                                           batch<typename W::result>& b) {
@@ -41,6 +42,7 @@ struct buffer_unordered {
     while (auto done = co_await stream.next()) b.receive(done->id, *done);
     co_return stream.max_in_flight();
   }
+  // [/chapter-port: buffer_unordered]
 };
 
 }  // namespace fanout::strategies

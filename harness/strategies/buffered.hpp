@@ -28,6 +28,7 @@ struct buffered {
   }
 
  private:
+  // [chapter-port: buffered]
   template <workload W>
   static async::task<std::size_t> consume(const W& w, const options& opt,
                                           batch<typename W::result>& b) {
@@ -39,6 +40,7 @@ struct buffered {
     while (auto done = co_await stream.next()) b.receive(done->id, *done);
     co_return stream.max_in_flight();
   }
+  // [/chapter-port: buffered]
 };
 
 }  // namespace fanout::strategies

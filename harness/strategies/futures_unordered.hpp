@@ -28,6 +28,7 @@ struct futures_unordered {
     return b;
   }
 
+  // [chapter-port: futures_unordered]
   // The consumer alone, for a strategy that runs the same set with a compute pool (offload).
   template <workload W>
   static async::task<void> consume(const W& w, batch<typename W::result>& b) {
@@ -38,6 +39,7 @@ struct futures_unordered {
     }
     while (auto done = co_await set.next()) b.receive(done->id, *done);
   }
+  // [/chapter-port: futures_unordered]
 };
 
 }  // namespace fanout::strategies

@@ -31,6 +31,7 @@ struct join_set {
   }
 
  private:
+  // [chapter-port: join_set]
   template <workload W>
   static async::task<void> consume(const W& w, const options& opt, async::runtime& rt,
                                    batch<typename W::result>& b) {
@@ -41,6 +42,7 @@ struct join_set {
     }
     while (auto done = co_await set.join_next()) b.receive(done->id, *done);
   }
+  // [/chapter-port: join_set]
 };
 
 }  // namespace fanout::strategies

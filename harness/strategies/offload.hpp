@@ -24,6 +24,7 @@ struct offload {
     return {o.items, workers, workers + 1};
   }
 
+  // [chapter-port: offload]
   template <workload W>
   static batch<typename W::result> run(const W& w, const options& opt, resources& res) {
     batch<typename W::result> b(opt.items);
@@ -34,6 +35,7 @@ struct offload {
     b.max_in_flight = opt.items;
     return b;
   }
+  // [/chapter-port: offload]
 };
 
 }  // namespace fanout::strategies

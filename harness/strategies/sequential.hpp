@@ -22,6 +22,7 @@ struct sequential {
   }
 
  private:
+  // [chapter-port: sequential]
   template <workload W>
   static async::task<void> consume(const W& w, batch<typename W::result>& b) {
     for (std::size_t i = 0; i < b.items.size(); ++i) {
@@ -33,6 +34,7 @@ struct sequential {
       }
     }
   }
+  // [/chapter-port: sequential]
 };
 
 }  // namespace fanout::strategies

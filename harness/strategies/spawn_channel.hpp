@@ -41,6 +41,7 @@ struct spawn_channel {
     async::outcome<R> out;
   };
 
+  // [chapter-port: spawn_channel]
   template <workload W>
   static async::task<void> produce(const W& w, std::size_t i,
                                    async::sender<message<typename W::result>> tx) {
@@ -66,6 +67,7 @@ struct spawn_channel {
     while (auto m = co_await rx.recv()) b.receive(m->index, m->out);
     b.max_buffered = rx.max_buffered();
   }
+  // [/chapter-port: spawn_channel]
 };
 
 }  // namespace fanout::strategies

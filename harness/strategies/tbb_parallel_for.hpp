@@ -25,6 +25,7 @@ struct tbb_parallel_for {
   static batch<typename W::result> run(const W& w, const options& opt, resources& res) {
     batch<typename W::result> b(opt.items);
     b.start = clock::now();
+    // [chapter-port: tbb_parallel_for]
     res.arena->execute([&] {
       // Grain size 1: an item is coarse (a wait or a transcode), so every item is its own task
       // and idle workers can always steal the next one.
@@ -36,6 +37,7 @@ struct tbb_parallel_for {
                           }
                         });
     });
+    // [/chapter-port: tbb_parallel_for]
     b.end = clock::now();
     b.max_in_flight = static_cast<std::size_t>(res.arena->max_concurrency());
     return b;

@@ -19,6 +19,7 @@ struct tbb_task_group {
   static batch<typename W::result> run(const W& w, const options& opt, resources& res) {
     batch<typename W::result> b(opt.items);
     b.start = clock::now();
+    // [chapter-port: tbb_task_group]
     res.arena->execute([&] {
       tbb::task_group group;
       for (std::size_t i = 0; i < opt.items; ++i) {
@@ -27,6 +28,7 @@ struct tbb_task_group {
       }
       group.wait();
     });
+    // [/chapter-port: tbb_task_group]
     b.end = clock::now();
     b.max_in_flight = static_cast<std::size_t>(res.arena->max_concurrency());
     return b;

@@ -28,6 +28,7 @@ struct threads {
     std::vector<std::thread> pool;
     pool.reserve(opt.items);
     b.start = clock::now();
+    // [chapter-port: threads]
     for (std::size_t i = 0; i < opt.items; ++i) {
       b.issue(i);
       try {
@@ -40,6 +41,7 @@ struct threads {
       }
     }
     for (std::thread& t : pool) t.join();
+    // [/chapter-port: threads]
     b.end = clock::now();
     b.max_in_flight = pool.size();
     return b;

@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# Runs the suite: installs what is missing, builds (release), runs every benchmark, plots, and
+# prints where the report is. See README.md, or ./run_all.sh --help.
+set -euo pipefail
+
+readonly root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+readonly usage="usage: ./run_all.sh [--quick] [--filter REGEX] [--out DIR] [--label NAME]
+                  [--repetitions N] [--no-plots]
+       ./run_all.sh --compare RESULT_DIR RESULT_DIR... [--out DIR]
+
+  --quick          smoke profile: every benchmark once, tiny sizes (about a minute on 2 cores)
+                   (default profile: sweeps with repetitions, about 15 minutes on 2 cores)
+  --filter REGEX   run only the benchmarks whose name matches (Google Benchmark's regex)
+  --out DIR        results root (default: results); a run writes DIR/<label>/<timestamp>/
+  --label NAME     machine label for the run and its plots (default: the host name)
+  --repetitions N  repetitions of every benchmark (default: 1 quick, 3 default)
+  --no-plots       write the JSON only
+  --compare DIR... overlay earlier runs in every figure and write comparison.md
+  --help           this text"
+
+die_usage() {
+  echo "run_all.sh: $1" >&2
+  echo "$usage" >&2
+  exit 2
+}
+
+profile=default filter="" out="$root/results" label="" repetitions="" plots=1 compare=()
+while (($#)); do
+  case "$1" in
+    --quick) profile=quick ;;
+    --filter) (($# > 1)) || die_usage "--filter needs a regex"; filter="$2"; shift ;;
+    --out) (($# > 1)) || die_usage "--out needs a directory"; out="$2"; shift ;;
+    --label) (($# > 1)) || die_usage "--label needs a name"; label="$2"; shift ;;
+    --repetitions) (($# > 1)) || die_usage "--repetitions needs a number"; repetitions="$2"; shift ;;
+    --no-plots) plots=0 ;;
+    --compare)
+      shift
+      while (($#)) && [[ "$1" != --* ]]; do compare+=("$1"); shift; done
+      ((${#compare[@]} >= 2)) || die_usage "--compare needs at least two result folders"
+      continue ;;
+    --help|-h) echo "$usage"; exit 0 ;;
+    *) die_usage "unknown option \"$1\"" ;;
+  esac
+  shift
+done
+if [[ -n "$repetitions" ]] && ! [[ "$repetitions" =~ ^[1-9][0-9]{0,2}$ ]]; then
+  die_usage "bad --repetitions \"$repetitions\": expected a whole number from 1 to 999"
+fi
+if [[ -z "$label" ]]; then
+  label="$(hostname 2>/dev/null || echo machine)"
+  label="${label//[^A-Za-z0-9._-]/-}"
+elif ! [[ "$label" =~ ^[A-Za-z0-9._-]{1,64}$ ]]; then
+  die_usage "bad --label \"$label\": use 1 to 64 letters, digits, '.', '_' or '-'"
+fi
+
+"$root/cmake/bootstrap.sh"
+python="$("$root/cmake/bootstrap.sh" --python)"
+
+if ((${#compare[@]})); then
+  for dir in "${compare[@]}"; do
+    [[ -d "$dir" ]] || { echo "run_all.sh: no result folder \"$dir\"" >&2; exit 2; }
+  done
+  exec "$python" "$root/plots/fanout_report.py" "${compare[@]}" --out "$out/comparisons/$(date -u +%Y%m%dT%H%M%SZ)"
+fi
+
+echo "== build (release)"
+cmake --preset release -S "$root" >/dev/null
+cmake --build --preset release --target bm_fanout | grep -v '^ninja: no work to do' || true
+bench="$root/build/release/benchmarks/bm_fanout"
+[[ -x "$bench" ]] || { echo "run_all.sh: the build did not produce $bench" >&2; exit 1; }
+
+if [[ "$profile" == quick ]]; then
+  reps="${repetitions:-1}"
+  # One iteration of each benchmark: min_time is below any fan-out's makespan.
+  profile_flags=(--fanout_profile=quick --benchmark_min_time=0.001)
+else
+  reps="${repetitions:-3}"
+  profile_flags=(--fanout_profile=default --benchmark_min_time=0.05)
+fi
+filter_flags=()
+[[ -n "$filter" ]] && filter_flags=(--benchmark_filter="$filter")
+
+# How many benchmarks will run, and whether the filter is a valid regex that matches any.
+if ! listing="$("$bench" "${profile_flags[0]}" "${filter_flags[@]}" --benchmark_list_tests 2>&1)"; then
+  die_usage "bad --filter \"$filter\": $(echo "$listing" | tail -n 1)"
+fi
+total=$(grep -c . <<<"$listing" || true)
+((total > 0)) || die_usage "--filter \"$filter\" matches no benchmark"
+
+stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+run_dir="$out/$label/$stamp"
+suffix=1
+while [[ -e "$run_dir" ]]; do run_dir="$out/$label/$stamp-$((++suffix))"; done
+mkdir -p "$run_dir"
+commit="$(git -C "$root" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
+if [[ -n "$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null)" ]]; then
+  commit="$commit-dirty"
+fi
+
+# Everything is written under a temporary name and renamed once complete: an interrupted run
+# leaves no file under a final name that looks whole.
+json_tmp="$run_dir/.bm_fanout.json.partial"
+log_tmp="$run_dir/.bm_fanout.log.partial"
+child=""
+on_interrupt() {
+  [[ -n "$child" ]] && kill -INT "$child" 2>/dev/null && wait "$child" 2>/dev/null
+  rm -f "$json_tmp" "$log_tmp"
+  rmdir "$run_dir" 2>/dev/null || true
+  echo >&2
+  echo "run_all.sh: interrupted; nothing was written under a final name" >&2
+  exit 130
+}
+trap on_interrupt INT TERM
+
+echo "== run: $total benchmarks x $reps repetitions ($profile profile) -> $run_dir"
+start=$SECONDS
+set +e
+"$bench" "${profile_flags[@]}" "${filter_flags[@]}" \
+  --fanout_label="$label" --fanout_commit="$commit" \
+  --benchmark_repetitions="$reps" --benchmark_enable_random_interleaving=true \
+  --benchmark_out="$json_tmp" --benchmark_out_format=json \
+  --benchmark_counters_tabular=false >"$log_tmp" 2>&1 &
+child=$!
+# Progress: one line per finished repetition, from the console reporter's log.
+runs=$((total * reps))
+done_runs=0
+while kill -0 "$child" 2>/dev/null; do
+  sleep 1
+  done_runs=$(grep -cE '^(wait|cpu|mixed|hazard|overhead|load)/.*(manual_time|real_time) ' "$log_tmp" || true)
+  group=$(grep -oE '^(wait|cpu|mixed|hazard|overhead|load)/[a-z_]+' "$log_tmp" | tail -n 1)
+  elapsed=$((SECONDS - start))
+  if ((done_runs > 0)); then
+    eta="~$(( elapsed * (runs - done_runs) / done_runs ))s left"
+  else
+    eta="estimating"
+  fi
+  line=$(printf '[%4d/%d runs] %4ds elapsed, %-14s %s' "$done_runs" "$runs" "$elapsed" "$eta" "$group")
+  if [[ -t 1 ]]; then
+    printf '\r%-100s' "$line"
+  elif ((elapsed % 15 == 0)); then
+    echo "$line"  # a log, not a terminal: a line every 15 s
+  fi
+done
+wait "$child"
+status=$?
+child=""
+set -e
+echo
+if ((status != 0)); then
+  tail -n 20 "$log_tmp" >&2
+  echo "run_all.sh: bm_fanout failed (exit $status); its log is $log_tmp" >&2
+  exit 1
+fi
+mv "$log_tmp" "$run_dir/bm_fanout.log"
+mv "$json_tmp" "$run_dir/bm_fanout.json"
+errors=$(grep -c '"error_occurred": true' "$run_dir/bm_fanout.json" || true)
+echo "== wrote $run_dir/bm_fanout.json in $((SECONDS - start))s ($errors benchmarks skipped or failed: see the report)"
+
+if ((plots)); then
+  echo "== plots"
+  "$python" "$root/plots/fanout_report.py" "$run_dir"
+fi
+echo "results: $run_dir"
