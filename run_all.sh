@@ -81,11 +81,14 @@ filter_flags=()
 [[ -n "$filter" ]] && filter_flags=(--benchmark_filter="$filter")
 
 # How many benchmarks will run, and whether the filter is a valid regex that matches any.
-if ! listing="$("$bench" "${profile_flags[0]}" "${filter_flags[@]}" --benchmark_list_tests 2>&1)"; then
-  die_usage "bad --filter \"$filter\": $(echo "$listing" | tail -n 1)"
+listing_err="$(mktemp)"
+if ! listing="$("$bench" "${profile_flags[0]}" "${filter_flags[@]}" --benchmark_list_tests 2>"$listing_err")"; then
+  reason="$(grep -v -e '^warning:' -e '^bm_fanout:' -e '^usage:' -e '^ ' "$listing_err" | head -n 1)"
+  rm -f "$listing_err"
+  die_usage "--filter \"$filter\" matches no benchmark of the $profile profile${reason:+ ($reason)}"
 fi
+rm -f "$listing_err"
 total=$(grep -c . <<<"$listing" || true)
-((total > 0)) || die_usage "--filter \"$filter\" matches no benchmark"
 
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 run_dir="$out/$label/$stamp"

@@ -268,7 +268,12 @@ int main(int argc, char** argv) {
   } else {
     bench::register_default(cores);
   }
-  benchmark::RunSpecifiedBenchmarks();
+  const std::size_t ran = benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
+  if (ran == 0) {
+    // Google Benchmark has said why (no match, or a regex it cannot compile) on stderr.
+    std::fprintf(stderr, "bm_fanout: no benchmark ran\n%s\n", bench::kUsage);
+    return 2;
+  }
   return 0;
 }

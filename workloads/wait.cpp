@@ -1,17 +1,47 @@
 #include "workloads/wait.hpp"
 
-#include "harness/async/event_loop.hpp"
+#include <uv.h>
+
+#include <cmath>
+
+#include "harness/async/check.hpp"
 
 namespace fanout::workloads {
 namespace {
 
-async::task<clock::time_point> sleep_task(double ms) { co_return co_await async::sleep_for(ms); }
+// The calling thread's own loop: the raw libuv loop, one epoll descriptor, nothing else, so
+// that a thread per item costs the OS one descriptor per thread and no more.
+struct thread_loop {
+  uv_loop_t loop{};
+  thread_loop() { async::uv_check(uv_loop_init(&loop), "uv_loop_init"); }
+  ~thread_loop() { uv_loop_close(&loop); }
+};
 
 }  // namespace
 
 clock::time_point blocking_sleep(double ms) {
-  thread_local async::event_loop loop;
-  return loop.block_on(sleep_task(ms));
+  thread_local thread_loop own;
+  uv_loop_t* loop = &own.loop;
+  // The same rounding as async::sleep_for: due no earlier than the deadline on either clock.
+  const auto deadline = clock::now() + std::chrono::duration_cast<clock::duration>(
+                                           std::chrono::duration<double, std::milli>(ms > 0 ? ms : 0));
+  uv_update_time(loop);
+  const double deadline_ms =
+      std::chrono::duration<double, std::milli>(deadline.time_since_epoch()).count();
+  const double wait = std::ceil(deadline_ms - static_cast<double>(uv_now(loop)));
+  uv_timer_t timer;
+  clock::time_point fired{};
+  timer.data = &fired;
+  async::uv_check(uv_timer_init(loop, &timer), "uv_timer_init");
+  async::uv_check(uv_timer_start(
+                      &timer,
+                      [](uv_timer_t* t) { *static_cast<clock::time_point*>(t->data) = clock::now(); },
+                      wait > 0 ? static_cast<std::uint64_t>(wait) : 0, 0),
+                  "uv_timer_start");
+  uv_run(loop, UV_RUN_DEFAULT);  // returns once the timer has fired: it is the only handle
+  uv_close(reinterpret_cast<uv_handle_t*>(&timer), nullptr);
+  uv_run(loop, UV_RUN_DEFAULT);  // runs the close callback, so the timer's memory may go
+  return fired;
 }
 
 }  // namespace fanout::workloads

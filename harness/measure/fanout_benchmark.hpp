@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,12 @@ struct fanout_config {
 };
 
 namespace detail {
+
+inline std::string fixed1(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", v);
+  return buf;
+}
 
 // The smallest time the CPU part of one item takes on this thread: a lower bound of its cost,
 // so that the ideal stays a bound even on a noisy machine.
@@ -102,9 +109,9 @@ void run_fanout(benchmark::State& state, const W& w, const fanout_config& cfg) {
   const double compute_ms = detail::min_compute_ms(w, n);
   const double ideal = detail::ideal_ms(w, sh, n, compute_ms, cfg.nested, cores);
   if (ideal > cfg.budget_ms) {
-    state.SkipWithError(("skipped: ideal time " + std::to_string(ideal / 1000.0) +
+    state.SkipWithError(("skipped: ideal time " + detail::fixed1(ideal / 1000.0) +
                          " s exceeds this profile's budget of " +
-                         std::to_string(cfg.budget_ms / 1000.0) + " s per benchmark")
+                         detail::fixed1(cfg.budget_ms / 1000.0) + " s per benchmark")
                             .c_str());
     return;
   }

@@ -1,0 +1,167 @@
+"""Drawing primitives shared by the figures: sweeps, strips and horizontal bars with error bars.
+
+Every plotted value is the median of the repetitions; error bars span their minimum to maximum,
+so a single repetition draws as a bare marker.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .select import of_workload, sweep
+from .style import IDEAL_COLOR, run_hatch, run_linestyle
+
+
+@dataclass
+class Point:
+    """One plotted value: a benchmark on one machine, and the samples of the metric drawn."""
+
+    run_i: int
+    strategy: str
+    x: float
+    bench: object
+    values: np.ndarray
+    category: str = ""
+
+    @property
+    def med(self) -> float:
+        return float(np.median(self.values)) if self.values.size else math.nan
+
+    @property
+    def lo(self) -> float:
+        return float(self.values.min()) if self.values.size else math.nan
+
+    @property
+    def hi(self) -> float:
+        return float(self.values.max()) if self.values.size else math.nan
+
+    @property
+    def cv(self):
+        v = self.values
+        if v.size < 2 or not v.mean():
+            return None
+        return float(v.std(ddof=1) / v.mean())
+
+
+def _yerr(points) -> np.ndarray:
+    return np.array([[p.med - p.lo for p in points], [p.hi - p.med for p in points]])
+
+
+def sweep_points(runs, workload: str, x: str, metric, strategies=None):
+    """Points of every machine's sweep along x; also each machine's series, for ideal lines."""
+    points, series = [], []
+    for ri, run in enumerate(runs):
+        benches = of_workload(run, workload)
+        ser = sweep(benches, x, strategies)
+        series.append((ri, run, benches, ser))
+        for s, bs in ser.items():
+            for b in bs:
+                vals = np.asarray(metric(b, benches, run), dtype=float).ravel()
+                vals = vals[np.isfinite(vals)]
+                if vals.size:
+                    points.append(Point(ri, s, float(b.params[x]), b, vals))
+    return points, series
+
+
+def draw_lines(ax, points, styles) -> None:
+    groups: dict = {}
+    for p in points:
+        groups.setdefault((p.run_i, p.strategy), []).append(p)
+    for (ri, s), ps in groups.items():
+        ps.sort(key=lambda p: p.x)
+        ax.errorbar([p.x for p in ps], [p.med for p in ps], yerr=_yerr(ps),
+                    **styles.line_kw(s, ri))
+
+
+def strip_positions(points, nruns: int) -> tuple:
+    """Category axis for a sweep with one x value: one slot per strategy, machines side by side."""
+    cats = list(dict.fromkeys(p.strategy for p in points))
+    width = 0.6 / max(nruns, 1)
+    return cats, {(p.run_i, p.strategy): cats.index(p.strategy) + (p.run_i - (nruns - 1) / 2)
+                  * width for p in points}
+
+
+def draw_strip(ax, points, styles, nruns: int) -> list:
+    cats, pos = strip_positions(points, nruns)
+    for p in points:
+        kw = styles.line_kw(p.strategy, p.run_i)
+        kw["linestyle"] = "none"
+        ax.errorbar([pos[(p.run_i, p.strategy)]], [p.med], yerr=_yerr([p]), **kw)
+    ax.set_xticks(range(len(cats)), cats, rotation=35, ha="right", rotation_mode="anchor")
+    ax.set_xlim(-0.6, len(cats) - 0.4)
+    ax.grid(axis="x", visible=False)
+    return cats
+
+
+def draw_ideal(ax, xs, ys, run_i: int, strip: bool, label: str) -> None:
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    ok = np.isfinite(xs) & np.isfinite(ys)
+    if not ok.any():
+        return
+    if strip:
+        ax.axhline(float(ys[ok][0]), color=IDEAL_COLOR, linestyle=run_linestyle(run_i),
+                   linewidth=1.2, label=label, zorder=1)
+    else:
+        order = np.argsort(xs[ok])
+        ax.plot(xs[ok][order], ys[ok][order], color=IDEAL_COLOR, linestyle=run_linestyle(run_i),
+                linewidth=1.2, marker="", label=label, zorder=1)
+
+
+def spans_decades(values, factor: float = 20.0) -> bool:
+    """Whether positive values spread wide enough for a log axis to read better."""
+    vals = [v for v in values if math.isfinite(v)]
+    return bool(vals) and min(vals) > 0 and max(vals) / min(vals) > factor
+
+
+def sweep_panel(ax, runs, styles, points, param: str, xlabel: str, ylabel: str, logy=True):
+    """Draws points as lines along a log x, or as a strip per strategy when x has one value.
+
+    Returns True for a strip, so that the caller draws ideal values as horizontal lines.
+    """
+    strip = len({p.x for p in points}) <= 1
+    if strip:
+        draw_strip(ax, points, styles, len(runs))
+        if points:
+            ax.set_xlabel(f"strategy ({param} = {points[0].x:g})")
+    else:
+        draw_lines(ax, points, styles)
+        ax.set_xlabel(xlabel)
+        ax.set_xscale("log")
+    ax.set_ylabel(ylabel)
+    if logy and spans_decades([p.lo for p in points] + [p.hi for p in points]):
+        ax.set_yscale("log")
+    return strip
+
+
+def hpanel(ax, rows, styles, nruns: int, bars: bool, log: bool = False,
+           categories=None) -> list:
+    """Horizontal bars (or dots) per category, machines side by side within a category.
+
+    rows: Points whose `category` names the y slot; the slots are `categories` top to bottom
+    (by default in first-seen order), so that panels sharing a y axis line up.
+    """
+    cats = list(categories) if categories else list(dict.fromkeys(p.category for p in rows))
+    height = 0.8 / max(nruns, 1)
+    for p in rows:
+        y = cats.index(p.category) + (p.run_i - (nruns - 1) / 2) * height
+        color = styles.color(p.strategy)
+        xerr = _yerr([p])
+        if bars:
+            ax.barh(y, p.med, height=height * 0.9, color=color, alpha=0.85,
+                    hatch=run_hatch(p.run_i), edgecolor="0.2", linewidth=0.5)
+            ax.errorbar(p.med, y, xerr=xerr, color="0.15", linestyle="none", elinewidth=1)
+        else:
+            kw = styles.line_kw(p.strategy, p.run_i)
+            kw["linestyle"] = "none"
+            ax.errorbar(p.med, y, xerr=xerr, **kw)
+    ax.set_yticks(range(len(cats)), cats)
+    ax.set_ylim(len(cats) - 0.5, -0.5)
+    ax.grid(axis="y", visible=False)
+    if log and rows and min(p.lo for p in rows) > 0:
+        ax.set_xscale("log")
+    if len(cats) > 12:
+        ax.tick_params(axis="y", labelsize=9)
+    return cats

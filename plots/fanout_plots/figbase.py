@@ -1,0 +1,98 @@
+"""What every figure builder shares: its result record, its table, its legend."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from matplotlib.lines import Line2D
+
+from . import select as sel
+from .draw import Point
+from .output import num, pct
+from .style import IDEAL_COLOR, machine_handles
+
+MAKESPAN = "makespan [ms]"
+
+
+@dataclass
+class FigureResult:
+    """A saved figure, its two-sentence caption and the numbers behind it."""
+
+    name: str
+    title: str
+    caption: str
+    headers: list
+    rows: list
+    config: str = ""
+    paths: list = field(default_factory=list)
+
+
+def strategy_rank(s: str) -> int:
+    return sel.STRATEGY_ORDER.index(s) if s in sel.STRATEGY_ORDER else len(sel.STRATEGY_ORDER)
+
+
+def table_rows(runs, points, columns) -> tuple:
+    """Headers and rows: machine (when several), benchmark, repetitions, then `columns`."""
+    multi = len(runs) > 1
+    headers = (["machine"] if multi else []) + ["benchmark", "n"] + [h for h, _ in columns]
+    rows, seen = [], set()
+    for p in sorted(points, key=lambda p: p.run_i):
+        key = (p.run_i, p.bench.name)
+        if key in seen:
+            continue
+        seen.add(key)
+        rows.append(([runs[p.run_i].label] if multi else []) + [p.bench.name, p.bench.n]
+                    + [fn(p) for _, fn in columns])
+    return headers, rows
+
+
+def col(key: str, header: str) -> list:
+    """Median and CV columns of one field of the benchmark, in the JSON's own units."""
+    short = header.split(" [")[0]
+    return [(header, lambda p: num(p.bench.median(key))),
+            (f"CV {short}", lambda p: pct(p.bench.cv(key)))]
+
+
+def samples(key: str):
+    return lambda b, benches, run: b.samples(key)
+
+
+def handles(runs, styles, points, extra=(), bars: bool = False) -> list:
+    """Legend: strategies in canonical order, then `extra` (ideal lines), then machines."""
+    strategies = sorted({p.strategy for p in points}, key=lambda s: (strategy_rank(s), s))
+    return styles.strategy_handles(strategies) + list(extra) + machine_handles(runs, bars)
+
+
+def ideal_handle(label: str = "ideal") -> Line2D:
+    return Line2D([], [], color=IDEAL_COLOR, linewidth=1.2, label=label)
+
+
+def rep_points(runs, workload: str, metric, category=lambda b: b.strategy) -> list:
+    """One point per strategy at the workload's representative size, for every machine."""
+    points = []
+    for ri, run in enumerate(runs):
+        benches = sel.of_workload(run, workload)
+        reps = sel.representatives(benches, sel.representative_items(benches))
+        for s, b in reps.items():
+            vals = np.asarray(metric(b, benches, run), dtype=float).ravel()
+            vals = vals[np.isfinite(vals)]
+            if vals.size:
+                points.append(Point(ri, s, b.params.get("items", math.nan), b, vals,
+                                    category(b)))
+    return points
+
+
+def panel_title(workload: str, points) -> str:
+    items = {p.bench.params.get("items") for p in points} - {None}
+    return f"{workload}, {num(items.pop())} items" if len(items) == 1 else workload
+
+
+def workloads_with(runs, key: str, workloads=sel.CORE_WORKLOADS) -> list:
+    return [w for w in workloads if any(b.has(key) for r in runs for b in sel.of_workload(r, w))]
+
+
+def discard(fig) -> None:
+    import matplotlib.pyplot as plt
+    plt.close(fig)

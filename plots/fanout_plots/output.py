@@ -1,0 +1,62 @@
+"""Writing files whole or not at all, and formatting numbers for Markdown tables."""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from contextlib import contextmanager
+
+
+@contextmanager
+def atomic_path(path: str):
+    """Yields a temporary path beside `path`, renamed onto it only if the block succeeds.
+
+    The temporary name starts with a dot and sits in the same folder, so that os.replace is a
+    rename within one file system and an interrupted run leaves no file under the final name.
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
+    os.close(fd)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_text(path: str, text: str) -> None:
+    with atomic_path(path) as tmp:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+
+
+def num(v, digits: int = 4) -> str:
+    """A median for a table: 4 significant digits, thousands separated, 'n/a' for missing."""
+    if v is None or not isinstance(v, (int, float)) or not math.isfinite(v):
+        return "n/a"
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:.{digits}g}" if v else "0"
+
+
+def pct(v) -> str:
+    return "n/a" if v is None or not math.isfinite(v) else f"{100 * v:.1f}%"
+
+
+def times(v) -> str:
+    """A ratio such as '1.03x' or '112x'."""
+    if v is None or not math.isfinite(v):
+        return "n/a"
+    return f"{v:.3g}×" if v < 1000 else f"{v:,.0f}×"
+
+
+def table(headers: list, rows: list, left: int = 1) -> str:
+    """A Markdown table, the first `left` columns left-aligned and the rest right-aligned."""
+    def cell(c) -> str:
+        return str(c).replace("|", "\\|")
+    lines = ["| " + " | ".join(cell(h) for h in headers) + " |",
+             "|" + "|".join("---" if i < left else "---:" for i in range(len(headers))) + "|"]
+    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)

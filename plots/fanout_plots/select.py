@@ -1,0 +1,136 @@
+"""Picks what a figure shows: sweeps along one parameter and representative configurations.
+
+Grouping is by the label (workload/strategy) and the parameter counters of each benchmark, so
+a sweep is the set of benchmarks of one strategy that differ only in the swept parameter.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+STRATEGY_ORDER = ("sequential", "threads", "spawn_channel", "join_set", "futures_unordered",
+                  "buffer_unordered", "buffered", "tbb_parallel_for", "tbb_task_group", "offload")
+CORE_WORKLOADS = ("wait", "cpu", "mixed")
+WORKLOAD_ORDER = CORE_WORKLOADS + ("hazard", "overhead", "load")
+
+
+def _order(names, canonical) -> list:
+    names = set(names)
+    known = [n for n in canonical if n in names]
+    return known + sorted(names - set(known))
+
+
+def strategies_of(benches) -> list:
+    return _order((b.strategy for b in benches), STRATEGY_ORDER)
+
+
+def workloads_of(runs) -> list:
+    return _order((b.workload for r in runs for b in r.ok()), WORKLOAD_ORDER)
+
+
+def of_workload(run, workload: str) -> list:
+    return [b for b in run.ok() if b.workload == workload]
+
+
+def modal_params(benches) -> dict:
+    """The most common value of each parameter: the configuration most benchmarks share."""
+    counts: dict = {}
+    for b in benches:
+        for k, v in b.params.items():
+            counts.setdefault(k, Counter())[v] += 1
+    return {k: c.most_common(1)[0][0] for k, c in counts.items()}
+
+
+def _agreement(bench, modes: dict, skip=()) -> int:
+    return sum(1 for k, v in bench.params.items() if k not in skip and modes.get(k) == v)
+
+
+def representative_items(benches):
+    """The item count that most strategies ran (the larger on a tie), or None."""
+    per_items: dict = {}
+    for b in benches:
+        if "items" in b.params:
+            per_items.setdefault(b.params["items"], set()).add(b.strategy)
+    if not per_items:
+        return None
+    return max(per_items, key=lambda i: (len(per_items[i]), i))
+
+
+def representatives(benches, items=None) -> dict:
+    """One benchmark per strategy at the given item count, in the workload's modal configuration."""
+    modes = modal_params(benches)
+    out = {}
+    for s in strategies_of(benches):
+        cands = [b for b in benches if b.strategy == s
+                 and (items is None or b.params.get("items") == items)]
+        if cands:
+            out[s] = max(cands, key=lambda b: (_agreement(b, modes, ("items",)), -b.order))
+    return out
+
+
+def sweep(benches, x: str, strategies=None) -> dict:
+    """Per strategy, the benchmarks that differ only in parameter x, sorted by x.
+
+    Where a strategy has several such series (other parameters varied too), the longest one
+    wins, then the one closest to the workload's modal configuration.
+    """
+    modes = modal_params(benches)
+    out = {}
+    for s in strategies_of(benches):
+        if strategies is not None and s not in strategies:
+            continue
+        groups: dict = {}
+        for b in benches:
+            if b.strategy == s and isinstance(b.params.get(x), (int, float)):
+                key = tuple(sorted((k, str(v)) for k, v in b.params.items() if k != x))
+                groups.setdefault(key, []).append(b)
+        if not groups:
+            continue
+        best = max(groups.values(), key=lambda g: (len({b.params[x] for b in g}),
+                                                   _agreement(g[0], modes, (x,)),
+                                                   -min(b.order for b in g)))
+        best = sorted(best, key=lambda b: (b.params[x], b.order))
+        # One point per x value: the first registered if a series repeats one.
+        out[s] = [b for i, b in enumerate(best) if i == 0 or b.params[x] != best[i - 1].params[x]]
+    return out
+
+
+def fixed_params(series: dict, x: str) -> str:
+    """The parameters shared by every point of the sweep, for a caption line."""
+    common = None
+    for benches in series.values():
+        for b in benches:
+            items = {(k, v) for k, v in b.params.items() if k != x}
+            common = items if common is None else common & items
+    return ", ".join(f"{k}={_fmt_param(v)}" for k, v in sorted(common or ()))
+
+
+def _fmt_param(v) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def baseline(bench, benches):
+    """The sequential benchmark with the same workload parameters, or None."""
+    for b in benches:
+        if b.strategy == "sequential" and all(bench.params.get(k) == v
+                                              for k, v in b.params.items()):
+            return b
+    return None
+
+
+def best_ideal(benches) -> float:
+    """The workload's physical bound: the smallest ideal_ms among the given configurations."""
+    vals = [b.median("ideal_ms") for b in benches]
+    vals = [v for v in vals if math.isfinite(v) and v > 0]
+    return min(vals) if vals else math.nan
+
+
+def extra_workloads(runs) -> list:
+    return [w for w in workloads_of(runs) if w not in CORE_WORKLOADS]
+
+
+def param_label(v) -> str:
+    return _fmt_param(v)

@@ -1,0 +1,166 @@
+"""One look for every figure: a colour and marker per strategy, a line style per machine.
+
+Strategies keep the same colour in every figure and every report, so a reader can follow one
+across pages; machines in a comparison differ by line style and marker fill.
+"""
+
+from __future__ import annotations
+
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: E402
+
+from .output import atomic_path  # noqa: E402
+from .select import STRATEGY_ORDER  # noqa: E402
+
+# Sized so that text stays about 9 pt when a figure is pasted at the full width of a page.
+RC = {
+    "font.size": 12, "axes.titlesize": 12.5, "axes.labelsize": 12, "legend.fontsize": 10.5,
+    "xtick.labelsize": 11, "ytick.labelsize": 11, "figure.titlesize": 14,
+    "axes.grid": True, "grid.alpha": 0.3, "grid.linewidth": 0.6, "axes.axisbelow": True,
+    "savefig.dpi": 150, "figure.dpi": 100, "lines.linewidth": 1.8, "lines.markersize": 7,
+    "errorbar.capsize": 3, "svg.hashsalt": "fanout-bench", "legend.framealpha": 0.9,
+}
+_PALETTE = plt.get_cmap("tab10").colors + plt.get_cmap("Dark2").colors
+_MARKERS = ("o", "s", "^", "v", "D", "P", "X", "*", "<", ">", "h", "p")
+_RUN_LINES = ("-", "--", ":", "-.")
+_RUN_FILLS = ("full", "none", "full", "none")
+_RUN_HATCHES = ("", "//", "..", "xx")
+IDEAL_COLOR = "black"
+matplotlib.rcParams.update(RC)
+
+
+class Styles:
+    """Colours and markers by strategy, in canonical order, then in order of appearance."""
+
+    def __init__(self, strategies=()) -> None:
+        self._index = {s: i for i, s in enumerate(STRATEGY_ORDER)}
+        for s in strategies:
+            self._index.setdefault(s, len(self._index))
+
+    def _i(self, strategy: str) -> int:
+        return self._index.setdefault(strategy, len(self._index))
+
+    def color(self, strategy: str):
+        return _PALETTE[self._i(strategy) % len(_PALETTE)]
+
+    def marker(self, strategy: str) -> str:
+        return _MARKERS[self._i(strategy) % len(_MARKERS)]
+
+    def line_kw(self, strategy: str, run_index: int) -> dict:
+        """Keyword arguments for plot/errorbar of one strategy on one machine."""
+        fill = _RUN_FILLS[run_index % len(_RUN_FILLS)]
+        color = self.color(strategy)
+        return {"color": color, "marker": self.marker(strategy),
+                "linestyle": _RUN_LINES[run_index % len(_RUN_LINES)], "fillstyle": fill,
+                "markerfacecolor": color if fill == "full" else "white",
+                "markeredgecolor": color}
+
+    def strategy_handles(self, strategies) -> list:
+        return [Line2D([], [], color=self.color(s), marker=self.marker(s), label=s)
+                for s in strategies]
+
+
+def run_linestyle(i: int) -> str:
+    return _RUN_LINES[i % len(_RUN_LINES)]
+
+
+def run_hatch(i: int) -> str:
+    return _RUN_HATCHES[i % len(_RUN_HATCHES)]
+
+
+def machine_handles(runs, bars: bool = False) -> list:
+    """Legend entries telling machines apart; none for a single machine."""
+    if len(runs) < 2:
+        return []
+    if bars:
+        from matplotlib.patches import Patch
+        return [Patch(facecolor="0.85", edgecolor="0.3", hatch=run_hatch(i), label=r.label)
+                for i, r in enumerate(runs)]
+    return [Line2D([], [], color="0.3", marker="o", linestyle=run_linestyle(i),
+                   fillstyle=_RUN_FILLS[i % len(_RUN_FILLS)], markerfacecolor=(
+                       "0.3" if _RUN_FILLS[i % len(_RUN_FILLS)] == "full" else "white"),
+                   label=r.label) for i, r in enumerate(runs)]
+
+
+def errorbar_handle(runs) -> Line2D:
+    reps = sorted({b.n for r in runs for b in r.ok()})
+    what = "min–max of repetitions" if reps and reps[-1] > 1 else "no error bars: 1 repetition"
+    return Line2D([], [], color="0.3", marker="|", markersize=14, linestyle="none",
+                  label=f"median; bar: {what}")
+
+
+def _plain(v, _pos=None) -> str:
+    if v >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:g}"
+
+
+def tidy_log_axes(fig) -> None:
+    """Log axes labelled with plain numbers; within a decade or so, intermediate ticks too."""
+    for ax in fig.axes:
+        for axis, scale, lim in ((ax.xaxis, ax.get_xscale(), ax.get_xlim()),
+                                 (ax.yaxis, ax.get_yscale(), ax.get_ylim())):
+            if scale != "log":
+                continue
+            axis.set_major_formatter(FuncFormatter(_plain))
+            lo, hi = sorted(lim)
+            if lo > 0 and np.log10(hi / lo) < 1.3:
+                axis.set_minor_locator(LogLocator(subs=(2, 3, 5)))
+                axis.set_minor_formatter(FuncFormatter(_plain))
+            else:
+                axis.set_minor_formatter(NullFormatter())
+
+
+def machine_text(runs) -> str:
+    def one(r) -> str:
+        ctx = r.context
+        parts = [ctx.get("fanout_cpu_model"), f"{r.cores} cores", ctx.get("fanout_build_type")]
+        commit = ctx.get("fanout_git_commit")
+        if commit and commit != "unknown":
+            parts.append(f"commit {commit[:10]}")
+        return f"{r.label} ({', '.join(str(p) for p in parts if p)})"
+    if len(runs) == 1:
+        return "machine: " + one(runs[0])
+    return "machines: " + "; ".join(one(r) for r in runs)
+
+
+def new_figure(ncols: int = 1, nrows: int = 1, width: float = 8.0, height: float = 4.8, **kw):
+    return plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False,
+                        layout="constrained", **kw)
+
+
+def finish(fig, runs, title: str, handles: list, ncol: int = 4) -> None:
+    """Title, one legend below the axes (never over the data), and the machine label under it."""
+    fig.suptitle(title, fontweight="bold")
+    tidy_log_axes(fig)
+    handles = list(handles) + [errorbar_handle(runs)]
+    # Lay the axes out first: the legend then goes below whatever they occupy.
+    fig.draw_without_rendering()
+    legend = fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                        ncol=min(ncol, len(handles)), frameon=False)
+    fig.draw_without_rendering()
+    box = legend.get_window_extent().transformed(fig.transFigure.inverted())
+    fig.text(min(0.0, box.x0), box.y0 - 0.01, machine_text(runs), ha="left", va="top",
+             fontsize=10, color="0.25")
+
+
+def save(fig, out_dir: str, name: str) -> list:
+    """Writes NAME.png and NAME.svg, each under a temporary name first; returns both paths."""
+    os.makedirs(out_dir, exist_ok=True)
+    paths = []
+    try:
+        for ext in ("png", "svg"):
+            path = os.path.join(out_dir, f"{name}.{ext}")
+            with atomic_path(path) as tmp:
+                fig.savefig(tmp, format=ext, bbox_inches="tight", pad_inches=0.15)
+            paths.append(path)
+    finally:
+        plt.close(fig)
+    return paths

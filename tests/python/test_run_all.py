@@ -1,0 +1,70 @@
+"""run_all.sh as a user meets it: bad input exits 2 with a message, and an interrupted run
+leaves no half-written file under a final name."""
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+RUN_ALL = ROOT / "run_all.sh"
+
+
+def run(*args, **kwargs):
+    return subprocess.run(
+        [str(RUN_ALL), *args], capture_output=True, text=True, timeout=600, **kwargs
+    )
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--bogus"], 'unknown option "--bogus"'),
+        (["--repetitions", "0"], 'bad --repetitions "0"'),
+        (["--repetitions", "three"], 'bad --repetitions "three"'),
+        (["--label", "a/b"], 'bad --label "a/b"'),
+        (["--filter"], "--filter needs a regex"),
+        (["--compare", "only-one"], "--compare needs at least two result folders"),
+    ],
+)
+def test_bad_flags_exit_2_with_usage(args, message):
+    result = run(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "usage: ./run_all.sh" in result.stderr
+
+
+def test_filter_matching_nothing_exits_2(tmp_path):
+    result = run("--quick", "--no-plots", "--out", str(tmp_path), "--filter", "^nothing$")
+    assert result.returncode == 2
+    assert "matches no benchmark" in result.stderr
+    assert not any(tmp_path.rglob("*.json"))
+
+
+def test_sigint_leaves_no_json_under_a_final_name(tmp_path):
+    # Build first, so that the interrupt lands in the benchmark run, not in the build.
+    subprocess.run(
+        ["cmake", "--build", "--preset", "release", "--target", "bm_fanout"],
+        cwd=ROOT, check=True, capture_output=True, timeout=600,
+    )
+    proc = subprocess.Popen(
+        [str(RUN_ALL), "--quick", "--no-plots", "--label", "sigint", "--out", str(tmp_path),
+         "--filter", "wait/(sequential|tbb_)"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    # Wait until the benchmark has started writing its JSON under the temporary name.
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.rglob(".bm_fanout.json.partial")):
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the run never started"
+        time.sleep(0.05)
+    time.sleep(0.3)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "interrupted" in err
+    assert not list(tmp_path.rglob("bm_fanout.json"))
+    assert not list(tmp_path.rglob("*.partial"))

@@ -1,0 +1,257 @@
+// Tests for harness/async/join_set.hpp (and the runtime under it): completion order, a failed
+// task as that task's outcome, cancellation when the set is destroyed (fast, and leaking nothing
+// under LeakSanitizer), and the same results whatever the number of workers.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "harness/async/event_loop.hpp"
+#include "harness/async/join_set.hpp"
+#include "harness/async/runtime.hpp"
+#include "harness/async/sleep.hpp"
+#include "harness/async/task.hpp"
+
+namespace fanout::async {
+namespace {
+
+const std::size_t kWorkerCounts[] = {1, 2, 8};
+
+task<int> after(double ms, int v) {
+  co_await sleep_for(ms);
+  co_return v;
+}
+
+template <class T>
+task<std::vector<outcome<T>>> join_all(join_set<T>& set) {
+  std::vector<outcome<T>> out;
+  while (auto done = co_await set.join_next()) out.push_back(std::move(*done));
+  co_return out;
+}
+
+TEST(JoinSet, EmptySetEndsAtOnce) {
+  event_loop loop;
+  runtime rt(1);
+  auto consume = [&]() -> task<bool> {
+    join_set<int> set(rt);
+    co_return !(co_await set.join_next()).has_value();
+  };
+  EXPECT_TRUE(loop.block_on(consume()));
+}
+
+// Decreasing latencies come back reversed. With one worker every timer is on one loop and the
+// order is exact by construction; with more, the 20 ms gaps leave wide room for scheduling.
+TEST(JoinSet, ResultsInCompletionOrder) {
+  constexpr int kItems = 5;
+  for (const std::size_t workers : kWorkerCounts) {
+    SCOPED_TRACE(workers);
+    event_loop loop;
+    runtime rt(workers);
+    auto consume = [&]() -> task<std::vector<std::size_t>> {
+      join_set<int> set(rt);
+      for (int i = 0; i < kItems; ++i) {
+        EXPECT_EQ(set.spawn(after(20.0 * (kItems - i), i)), static_cast<std::size_t>(i));
+      }
+      EXPECT_EQ(set.size(), static_cast<std::size_t>(kItems));
+      std::vector<std::size_t> ids;
+      while (auto done = co_await set.join_next()) {
+        EXPECT_TRUE(done->ok());
+        EXPECT_EQ(done->get(), static_cast<int>(done->id));
+        ids.push_back(done->id);
+      }
+      EXPECT_EQ(set.size(), 0u);
+      co_return ids;
+    };
+    EXPECT_EQ(loop.block_on(consume()), (std::vector<std::size_t>{4, 3, 2, 1, 0}));
+  }
+}
+
+task<int> maybe_throw(double ms, int v, bool fail) {
+  co_await sleep_for(ms);
+  if (fail) throw std::runtime_error("task " + std::to_string(v) + " failed");
+  co_return v * 10;
+}
+
+TEST(JoinSet, ThrowingTaskSurfacesAsItsOutcome) {
+  constexpr int kItems = 6;
+  constexpr int kBad = 2;
+  event_loop loop;
+  runtime rt(2);
+  auto consume = [&]() -> task<std::vector<outcome<int>>> {
+    join_set<int> set(rt);
+    for (int i = 0; i < kItems; ++i) set.spawn(maybe_throw(1.0 + i % 3, i, i == kBad));
+    co_return co_await join_all(set);
+  };
+  std::vector<outcome<int>> outs = loop.block_on(consume());
+  ASSERT_EQ(outs.size(), static_cast<std::size_t>(kItems));
+  std::sort(outs.begin(), outs.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  for (int i = 0; i < kItems; ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(outs[i].id, static_cast<std::size_t>(i));
+    if (i == kBad) {
+      EXPECT_FALSE(outs[i].ok());
+      ASSERT_TRUE(outs[i].error);
+      EXPECT_EQ(describe(outs[i].error), "task 2 failed");
+      EXPECT_THROW(outs[i].get(), std::runtime_error);
+    } else {
+      EXPECT_TRUE(outs[i].ok());
+      EXPECT_FALSE(outs[i].error);
+      EXPECT_EQ(outs[i].get(), i * 10);
+    }
+  }
+}
+
+// What a spawned task did, seen from the test thread. The guard lives in the task's frame: its
+// destructor runs when the frame is destroyed, finished or cancelled.
+struct probe {
+  std::atomic<int> started{0};
+  std::atomic<int> past_sleep{0};
+  std::atomic<int> destroyed{0};
+  std::atomic<int> destroyed_on_test_thread{0};
+  std::thread::id test_thread = std::this_thread::get_id();
+};
+
+struct frame_guard {
+  probe* p;
+  ~frame_guard() {
+    p->destroyed.fetch_add(1);
+    if (std::this_thread::get_id() == p->test_thread) p->destroyed_on_test_thread.fetch_add(1);
+  }
+};
+
+task<int> probed(probe* p, double ms, int v) {
+  frame_guard guard{p};
+  p->started.fetch_add(1);
+  co_await sleep_for(ms);
+  p->past_sleep.fetch_add(1);
+  co_return v;
+}
+
+// Destroying the set cancels the tasks still sleeping: each frame is destroyed on its worker,
+// before the destructor returns. The 10 s sleeps make a missing cancellation a CTest timeout.
+TEST(JoinSet, DestroyingTheSetCancelsTheRest) {
+  constexpr int kQuick = 3;
+  constexpr int kSlow = 5;
+  for (const std::size_t workers : kWorkerCounts) {
+    SCOPED_TRACE(workers);
+    probe p;
+    event_loop loop;
+    runtime rt(workers);
+    auto consume = [&]() -> task<int> {
+      join_set<int> set(rt);
+      for (int i = 0; i < kSlow; ++i) set.spawn(probed(&p, 10'000.0, -1));
+      for (int i = 0; i < kQuick; ++i) set.spawn(probed(&p, 1.0, i));
+      int sum = 0;
+      for (int i = 0; i < kQuick; ++i) {
+        auto done = co_await set.join_next();
+        sum += done->get();
+      }
+      EXPECT_EQ(set.size(), static_cast<std::size_t>(kSlow));
+      co_return sum;  // ~join_set cancels the slow ones here
+    };
+    EXPECT_EQ(loop.block_on(consume()), 0 + 1 + 2);
+    EXPECT_EQ(p.started.load(), kQuick + kSlow);
+    EXPECT_EQ(p.past_sleep.load(), kQuick);  // no cancelled task ever ran past its sleep
+    EXPECT_EQ(p.destroyed.load(), kQuick + kSlow);
+    EXPECT_EQ(p.destroyed_on_test_thread.load(), 0);  // every frame freed on its worker
+  }
+}
+
+// The consumer itself is cancelled while it waits in join_next(): destroying its frame
+// destroys the set, which cancels every task.
+TEST(JoinSet, CancelledConsumerCancelsTheSet) {
+  probe p;
+  event_loop loop;
+  runtime rt(2);
+  auto consume = [&]() -> task<void> {
+    join_set<int> set(rt);
+    for (int i = 0; i < 4; ++i) set.spawn(probed(&p, 10'000.0, i));
+    (void)co_await set.join_next();
+    ADD_FAILURE() << "join_next() returned although every task sleeps 10 s";
+  };
+  task<void> consumer = consume();
+  consumer.start(loop.root_context(), [](void*) {}, nullptr);
+  // Let the consumer park (its uv_async_t now exists) and the workers start every task.
+  auto wait_started = [&]() -> task<void> {
+    while (p.started.load() < 4) co_await sleep_for(1.0);
+  };
+  loop.block_on(wait_started());
+  EXPECT_FALSE(consumer.done());
+  consumer.reset();
+  EXPECT_EQ(p.destroyed.load(), 4);
+  EXPECT_EQ(p.past_sleep.load(), 0);
+}
+
+// Results finished but never joined are freed with the set.
+TEST(JoinSet, UnjoinedResultsAreFreedWithTheSet) {
+  event_loop loop;
+  runtime rt(2);
+  auto long_string = [](int i) -> task<std::string> {
+    co_await sleep_for(0.5);
+    co_return std::string(200, static_cast<char>('a' + i));
+  };
+  auto consume = [&]() -> task<std::string> {
+    join_set<std::string> set(rt);
+    for (int i = 0; i < 8; ++i) set.spawn(long_string(i));
+    auto first = co_await set.join_next();
+    co_await sleep_for(20.0);  // the rest finish meanwhile and wait in the set
+    co_return first->get();
+  };
+  EXPECT_EQ(loop.block_on(consume()).size(), 200u);
+}
+
+task<int> square_after(std::size_t i) {
+  co_await sleep_for(static_cast<double>((i * 7) % 5));
+  co_return static_cast<int>(i * i);
+}
+
+TEST(JoinSet, SameResultsWithOneTwoAndEightWorkers) {
+  constexpr std::size_t kItems = 40;
+  std::vector<std::vector<int>> per_worker_count;
+  for (const std::size_t workers : kWorkerCounts) {
+    SCOPED_TRACE(workers);
+    event_loop loop;
+    runtime rt(workers);
+    EXPECT_EQ(rt.workers(), workers);
+    auto consume = [&]() -> task<std::vector<int>> {
+      join_set<int> set(rt);
+      for (std::size_t i = 0; i < kItems; ++i) set.spawn(square_after(i));
+      std::vector<int> by_id(kItems, -1);
+      std::size_t joined = 0;
+      while (auto done = co_await set.join_next()) {
+        EXPECT_EQ(by_id[done->id], -1) << "id " << done->id << " joined twice";
+        by_id[done->id] = done->get();
+        ++joined;
+      }
+      EXPECT_EQ(joined, kItems);
+      co_return by_id;
+    };
+    per_worker_count.push_back(loop.block_on(consume()));
+  }
+  for (std::size_t i = 0; i < kItems; ++i) EXPECT_EQ(per_worker_count[0][i], int(i * i));
+  EXPECT_EQ(per_worker_count[0], per_worker_count[1]);
+  EXPECT_EQ(per_worker_count[0], per_worker_count[2]);
+}
+
+// Detached tasks: the runtime frees them when they end, and cancels the rest when destroyed.
+TEST(Runtime, DestroyingTheRuntimeCancelsDetachedTasks) {
+  probe p;
+  {
+    runtime rt(2);
+    auto detached = [](probe* pr, double ms) -> task<void> { (void)co_await probed(pr, ms, 0); };
+    for (int i = 0; i < 3; ++i) rt.spawn(detached(&p, 10'000.0));
+    for (int i = 0; i < 3; ++i) rt.spawn(detached(&p, 0.0));
+    while (p.past_sleep.load() < 3 || p.started.load() < 6) std::this_thread::yield();
+  }
+  EXPECT_EQ(p.started.load(), 6);
+  EXPECT_EQ(p.past_sleep.load(), 3);
+  EXPECT_EQ(p.destroyed.load(), 6);
+}
+
+}  // namespace
+}  // namespace fanout::async

@@ -1,0 +1,187 @@
+// Tests for harness/async/sleep.hpp: a wait never completes before its latency, on either clock
+// that a test can read; many waits on one loop all fire; destroying a frame suspended in a wait
+// cancels its timer (nothing leaks, the loop closes cleanly, and nothing resumes later).
+//
+// No test asserts an upper bound on a duration: only "never early" lower bounds, counts and
+// the order of events.
+#include <gtest/gtest.h>
+#include <uv.h>
+
+#include <chrono>
+#include <cstddef>
+#include <thread>
+#include <vector>
+
+#include "harness/async/event_loop.hpp"
+#include "harness/async/sleep.hpp"
+#include "harness/async/task.hpp"
+
+namespace fanout::async {
+namespace {
+
+using ms_double = std::chrono::duration<double, std::milli>;
+
+task<clock::time_point> wait(double ms) { co_return co_await sleep_for(ms); }
+
+// Runs the loop until `*done` reaches `want` (the loop's own async handle keeps it alive, so
+// UV_RUN_DEFAULT would never return).
+void run_until(event_loop& loop, const std::size_t* done, std::size_t want) {
+  while (*done < want) uv_run(loop.uv(), UV_RUN_ONCE);
+}
+
+// Handles on the loop that are not closing: the loop's own async handle plus any live timer.
+std::size_t open_handles(event_loop& loop) {
+  std::size_t n = 0;
+  uv_walk(
+      loop.uv(),
+      [](uv_handle_t* h, void* arg) {
+        if (!uv_is_closing(h)) ++*static_cast<std::size_t*>(arg);
+      },
+      &n);
+  return n;
+}
+
+const double kLatencies[] = {0.0, 0.25, 0.5, 1.0, 1.5, 2.7, 5.0, 10.0};
+
+TEST(SleepFor, NeverCompletesBeforeItsLatency) {
+  event_loop loop;
+  for (int round = 0; round < 3; ++round) {
+    for (const double ms : kLatencies) {
+      SCOPED_TRACE(ms);
+      const clock::time_point before = clock::now();
+      const clock::time_point fired = loop.block_on(wait(ms));
+      const clock::time_point after = clock::now();
+      EXPECT_GE(ms_double(after - before).count(), ms);
+      EXPECT_GE(ms_double(fired - before).count(), ms);
+      EXPECT_LE(fired, after);
+    }
+  }
+}
+
+// libuv's cached loop time lags the real clock while the thread is busy outside the loop: a
+// wait armed then must still be measured from the real clock.
+TEST(SleepFor, NeverEarlyWhenTheLoopTimeIsStale) {
+  event_loop loop;
+  for (const double ms : kLatencies) {
+    SCOPED_TRACE(ms);
+    loop.block_on(wait(0.0));  // the loop's time is now fresh
+    std::this_thread::sleep_for(std::chrono::milliseconds(3));  // and now it is stale
+    const clock::time_point before = clock::now();
+    const clock::time_point fired = loop.block_on(wait(ms));
+    EXPECT_GE(ms_double(fired - before).count(), ms);
+    EXPECT_GE(ms_double(clock::now() - before).count(), ms);
+  }
+}
+
+TEST(SleepFor, NegativeLatencyIsAnImmediateWait) {
+  event_loop loop;
+  const clock::time_point before = clock::now();
+  const clock::time_point fired = loop.block_on(wait(-5.0));
+  EXPECT_GE(fired, before);
+}
+
+TEST(SleepFor, SequentialWaitsInOneTaskAddUp) {
+  event_loop loop;
+  auto three = []() -> task<void> {
+    co_await sleep_for(1.0);
+    co_await sleep_for(1.5);
+    co_await sleep_for(0.5);
+  };
+  const clock::time_point before = clock::now();
+  loop.block_on(three());
+  EXPECT_GE(ms_double(clock::now() - before).count(), 3.0);
+}
+
+TEST(SleepFor, ManyConcurrentWaitsAllFire) {
+  constexpr std::size_t kWaits = 500;
+  event_loop loop;
+  std::size_t done = 0;
+  std::vector<clock::time_point> fired(kWaits);
+  std::vector<double> latency(kWaits);
+  auto one = [&](std::size_t i) -> task<void> {
+    fired[i] = co_await sleep_for(latency[i]);
+  };
+  std::vector<task<void>> tasks;
+  const clock::time_point before = clock::now();
+  for (std::size_t i = 0; i < kWaits; ++i) {
+    latency[i] = static_cast<double>(i % 7) * 0.5;  // 0 to 3 ms, many due at the same time
+    tasks.push_back(one(i));
+    tasks.back().start(loop.root_context(), [](void* n) { ++*static_cast<std::size_t*>(n); },
+                       &done);
+  }
+  EXPECT_EQ(done, 0u);  // every one is suspended on its timer
+  run_until(loop, &done, kWaits);
+  EXPECT_EQ(done, kWaits);
+  for (std::size_t i = 0; i < kWaits; ++i) {
+    EXPECT_TRUE(tasks[i].done());
+    EXPECT_GE(ms_double(fired[i] - before).count(), latency[i]) << "wait " << i;
+  }
+  EXPECT_EQ(open_handles(loop), 1u);  // every timer closed: only the loop's async handle is left
+}
+
+// Equal deadlines armed in order fire in order; a shorter one armed later fires first.
+TEST(SleepFor, TimersFireInDeadlineOrder) {
+  event_loop loop;
+  std::vector<int> events;
+  std::size_t done = 0;
+  auto one = [&](int id, double ms) -> task<void> {
+    co_await sleep_for(ms);
+    events.push_back(id);
+  };
+  std::vector<task<void>> tasks;
+  const std::pair<int, double> plan[] = {{1, 20.0}, {2, 2.0}, {3, 20.0}, {4, 10.0}};
+  for (const auto& [id, ms] : plan) {
+    tasks.push_back(one(id, ms));
+    tasks.back().start(loop.root_context(), [](void* n) { ++*static_cast<std::size_t*>(n); },
+                       &done);
+  }
+  run_until(loop, &done, tasks.size());
+  EXPECT_EQ(events, (std::vector<int>{2, 4, 1, 3}));
+}
+
+TEST(SleepFor, DestroyingASuspendedFrameCancelsItsTimer) {
+  bool resumed = false;
+  {
+    event_loop loop;
+    auto sleeper = [&]() -> task<void> {
+      co_await sleep_for(10'000.0);
+      resumed = true;
+    };
+    task<void> t = sleeper();
+    t.start(loop.root_context(), [](void*) {}, nullptr);
+    EXPECT_FALSE(t.done());
+    EXPECT_EQ(open_handles(loop), 2u);  // the loop's async handle and the pending timer
+    t.reset();                          // cancel: the frame and its sleep_for are destroyed
+    EXPECT_EQ(open_handles(loop), 1u);  // the timer is closing
+    // The loop goes on working, and the cancelled wait never resumes anything.
+    loop.block_on(wait(2.0));
+    EXPECT_FALSE(resumed);
+    // ~event_loop runs the close callbacks and checks uv_loop_close (aborts if a handle is
+    // left open); LeakSanitizer checks that the heap timer was freed.
+  }
+  EXPECT_FALSE(resumed);
+}
+
+TEST(SleepFor, CancellingManyNestedWaitsLeaksNothing) {
+  event_loop loop;
+  std::size_t started = 0;
+  auto inner = [&](double ms) -> task<int> {
+    ++started;
+    co_await sleep_for(ms);
+    co_return 1;
+  };
+  auto outer = [&](double ms) -> task<int> { co_return co_await inner(ms) + co_await inner(ms); };
+  std::vector<task<int>> tasks;
+  for (int i = 0; i < 50; ++i) {
+    tasks.push_back(outer(5'000.0 + i));
+    tasks.back().start(loop.root_context(), [](void*) {}, nullptr);
+  }
+  EXPECT_EQ(started, 50u);
+  EXPECT_EQ(open_handles(loop), 51u);
+  tasks.clear();  // destroying each outer frame destroys the inner task it awaits
+  EXPECT_EQ(open_handles(loop), 1u);
+  loop.block_on(wait(1.0));
+}
+
+}  // namespace
+}  // namespace fanout::async

@@ -1,0 +1,254 @@
+// Tests for harness/strategies/: every strategy of strategies::all on every workload returns
+// exactly N results whose checksum equals sequential's, and sequential's equals the reference
+// built from w.compute(i) (what the benchmark harness verifies against, see
+// harness/measure/fanout_benchmark.hpp). Also: buffered's input order, the in-flight and channel
+// bounds, a failing item reported as that item's error by every strategy, and the same results
+// whatever the runtime's worker count. Runs TBB strategies: label `tbb`.
+#include <gtest/gtest.h>
+#include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/task_arena.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <vector>
+
+#include "harness/async/sleep.hpp"
+#include "harness/strategies/all.hpp"
+#include "workloads/cpu.hpp"
+#include "workloads/mixed.hpp"
+#include "workloads/wait.hpp"
+
+namespace fanout::strategies {
+namespace {
+
+constexpr std::size_t kItems = 20;
+constexpr std::size_t kWorkers = 2;
+
+// The resources of one benchmark instance, built the way run_fanout builds them.
+struct bench_resources {
+  explicit bench_resources(std::size_t workers)
+      : threads_allowed(tbb::global_control::max_allowed_parallelism, workers + 1),
+        rt(workers),
+        arena(static_cast<int>(workers)),
+        pool(static_cast<int>(workers), 0),
+        res{loop, &rt, &arena, &pool} {}
+  tbb::global_control threads_allowed;
+  async::event_loop loop;
+  async::runtime rt;
+  tbb::task_arena arena;
+  tbb::task_arena pool;
+  resources res;
+};
+
+// The reference of the benchmark harness: item i's checksum is w.compute(i).
+template <workload W>
+std::uint64_t reference_checksum(const W& w, std::size_t n) {
+  batch<typename W::result> ref(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    ref.items[i].value.emplace();
+    ref.items[i].value->checksum = w.compute(i);
+  }
+  return ref.checksum();
+}
+
+workloads::wait_workload wait_fixed() {
+  return {.latency = workloads::latency_dist::parse("fixed:2"), .seed = 11};
+}
+workloads::wait_workload wait_lognormal() {
+  return {.latency = workloads::latency_dist::parse("lognormal:median=2,p99=8"), .seed = 12};
+}
+workloads::transcode_params tiny_transcode() {
+  workloads::transcode_params p;
+  p.frames = 1;
+  p.width = 32;
+  p.height = 32;
+  return p;
+}
+workloads::cpu_workload cpu_tiny() { return {.params = tiny_transcode(), .seed = 13}; }
+workloads::mixed_workload mixed_tiny() {
+  return {.latency = workloads::latency_dist::parse("lognormal:median=1,p99=4"),
+          .params = tiny_transcode(),
+          .seed = 14};
+}
+
+// A workload whose item `bad` throws, after its wait or before it.
+struct failing_workload {
+  struct result {
+    std::uint64_t checksum = 0;
+    clock::time_point done{};
+  };
+  std::size_t bad = 7;
+  bool throw_before_wait = false;
+
+  std::uint64_t compute(std::size_t i) const { return workloads::detail::item_hash(99, i); }
+  double wait_ms(std::size_t i) const { return 1.0 + static_cast<double>(i % 2); }
+  result run_blocking(std::size_t i) const {
+    if (throw_before_wait) check(i);
+    workloads::blocking_sleep(wait_ms(i));
+    check(i);
+    return {compute(i), clock::now()};
+  }
+  async::task<result> run_async(std::size_t i) const {
+    if (throw_before_wait) check(i);
+    co_await async::sleep_for(wait_ms(i));
+    check(i);
+    co_return result{compute(i), clock::now()};
+  }
+
+ private:
+  void check(std::size_t i) const {
+    if (i == bad) throw std::runtime_error("item " + std::to_string(i) + " is bad");
+  }
+};
+static_assert(workload<failing_workload>);
+
+template <class R>
+void expect_permutation(const std::vector<std::size_t>& order, std::size_t n) {
+  std::vector<std::size_t> sorted = order;
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<std::size_t> want(n);
+  std::iota(want.begin(), want.end(), 0);
+  EXPECT_EQ(sorted, want) << "every item received exactly once";
+}
+
+// Event order within each item: issued, its event completed, its result received; all inside
+// the batch's start and end. A wait never completes before its latency.
+template <workload W>
+void expect_timeline(const W& w, const batch<typename W::result>& b) {
+  for (std::size_t i = 0; i < b.items.size(); ++i) {
+    const auto& it = b.items[i];
+    EXPECT_LE(b.start, it.issued) << "item " << i;
+    EXPECT_LE(it.issued, it.completed) << "item " << i;
+    EXPECT_LE(it.completed, it.received) << "item " << i;
+    EXPECT_LE(it.received, b.end) << "item " << i;
+    if (it.value) {
+      const double waited = std::chrono::duration<double, std::milli>(it.completed - it.issued).count();
+      EXPECT_GE(waited, w.wait_ms(i)) << "item " << i;
+    }
+  }
+}
+
+// Everything a strategy's batch must satisfy on a workload that does not fail.
+template <class S, workload W>
+void check_strategy(const W& w, std::size_t workers = kWorkers, options opt = {}) {
+  opt.items = kItems;
+  bench_resources r(workers);
+
+  const batch<typename W::result> seq = sequential::run(w, opt, r.res);
+  ASSERT_EQ(seq.first_error(), "");
+  ASSERT_EQ(seq.succeeded(), kItems);
+  ASSERT_EQ(seq.checksum(), reference_checksum(w, kItems));
+
+  const batch<typename W::result> b = S::run(w, opt, r.res);
+  EXPECT_EQ(b.failure, "");
+  EXPECT_EQ(b.first_error(), "");
+  ASSERT_EQ(b.items.size(), kItems);
+  EXPECT_EQ(b.succeeded(), kItems);
+  EXPECT_EQ(b.checksum(), seq.checksum());
+  for (std::size_t i = 0; i < kItems; ++i) {
+    ASSERT_TRUE(b.items[i].value) << "item " << i;
+    EXPECT_EQ(b.items[i].value->checksum, w.compute(i)) << "item " << i;
+  }
+  expect_timeline(w, b);
+  // The threaded strategies record into items directly; every consumer records its order.
+  if (!b.receive_order.empty()) expect_permutation<typename W::result>(b.receive_order, kItems);
+
+  if constexpr (std::is_same_v<S, buffered> || std::is_same_v<S, sequential>) {
+    std::vector<std::size_t> in_order(kItems);
+    std::iota(in_order.begin(), in_order.end(), 0);
+    EXPECT_EQ(b.receive_order, in_order);
+  }
+  if constexpr (std::is_same_v<S, buffered> || std::is_same_v<S, buffer_unordered>) {
+    EXPECT_GE(b.max_in_flight, 1u);
+    EXPECT_LE(b.max_in_flight, opt.limit);
+  }
+  if constexpr (std::is_same_v<S, spawn_channel>) {
+    EXPECT_GE(b.max_buffered, 1u);
+    EXPECT_LE(b.max_buffered, opt.capacity);
+  }
+}
+
+// A failing item is that item's error; every other item keeps its result; nothing hangs.
+template <class S>
+void check_item_error(bool throw_before_wait) {
+  const failing_workload w{.bad = 7, .throw_before_wait = throw_before_wait};
+  bench_resources r(kWorkers);
+  const batch<failing_workload::result> b = S::run(w, {.items = kItems, .limit = 4}, r.res);
+  EXPECT_EQ(b.failure, "");
+  ASSERT_EQ(b.items.size(), kItems);
+  EXPECT_FALSE(b.items[7].value);
+  EXPECT_EQ(b.items[7].error, "item 7 is bad");
+  EXPECT_EQ(b.first_error(), "item 7: item 7 is bad");
+  EXPECT_EQ(b.succeeded(), kItems - 1);
+  for (std::size_t i = 0; i < kItems; ++i) {
+    if (i == 7) continue;
+    EXPECT_EQ(b.items[i].error, "") << "item " << i;
+    ASSERT_TRUE(b.items[i].value) << "item " << i;
+    EXPECT_EQ(b.items[i].value->checksum, w.compute(i)) << "item " << i;
+  }
+  if (!b.receive_order.empty()) {
+    expect_permutation<failing_workload::result>(b.receive_order, kItems);
+  }
+}
+
+template <class Tuple>
+struct as_gtest_types;
+template <class... S>
+struct as_gtest_types<std::tuple<S...>> {
+  using type = ::testing::Types<S...>;
+};
+
+struct strategy_name {
+  template <class S>
+  static std::string GetName(int) {
+    return S::name;
+  }
+};
+
+template <class S>
+class Strategy : public ::testing::Test {};
+TYPED_TEST_SUITE(Strategy, as_gtest_types<all>::type, strategy_name);
+
+TYPED_TEST(Strategy, WaitFixed) { check_strategy<TypeParam>(wait_fixed()); }
+TYPED_TEST(Strategy, WaitLognormal) { check_strategy<TypeParam>(wait_lognormal()); }
+TYPED_TEST(Strategy, Cpu) { check_strategy<TypeParam>(cpu_tiny()); }
+TYPED_TEST(Strategy, Mixed) { check_strategy<TypeParam>(mixed_tiny()); }
+TYPED_TEST(Strategy, ItemErrorAfterItsWait) { check_item_error<TypeParam>(false); }
+TYPED_TEST(Strategy, ItemErrorBeforeItsWait) { check_item_error<TypeParam>(true); }
+
+TEST(StrategyBounds, BufferedStreamsStayWithinTheirLimit) {
+  for (const std::size_t limit : {1u, 3u, 8u}) {
+    SCOPED_TRACE(limit);
+    check_strategy<buffer_unordered>(wait_lognormal(), kWorkers, {.limit = limit});
+    check_strategy<buffered>(wait_lognormal(), kWorkers, {.limit = limit});
+    check_strategy<buffered>(mixed_tiny(), kWorkers, {.limit = limit});
+  }
+}
+
+TEST(StrategyBounds, ChannelNeverHoldsMoreThanItsCapacity) {
+  for (const std::size_t capacity : {1u, 2u, 8u}) {
+    SCOPED_TRACE(capacity);
+    check_strategy<spawn_channel>(wait_fixed(), kWorkers, {.capacity = capacity});
+    check_strategy<spawn_channel>(cpu_tiny(), kWorkers, {.capacity = capacity});
+  }
+}
+
+// The runtime's worker count changes where tasks run, never what they return.
+TEST(StrategyWorkers, SameResultsWithOneTwoAndEightWorkers) {
+  for (const std::size_t workers : {1u, 2u, 8u}) {
+    SCOPED_TRACE(workers);
+    check_strategy<spawn_channel>(wait_lognormal(), workers);
+    check_strategy<spawn_channel>(mixed_tiny(), workers);
+    check_strategy<join_set>(wait_lognormal(), workers);
+    check_strategy<join_set>(mixed_tiny(), workers);
+  }
+}
+
+}  // namespace
+}  // namespace fanout::strategies
