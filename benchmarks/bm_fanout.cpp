@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "benchmarks/cli.hpp"
+#include "benchmarks/hazards.hpp"
 #include "harness/measure/context.hpp"
 #include "harness/measure/fanout_benchmark.hpp"
 #include "harness/measure/process.hpp"
@@ -268,6 +269,7 @@ int main(int argc, char** argv) {
   } else {
     bench::register_default(cores);
   }
+  bench::register_hazards(cli.prof, cores);
   const std::size_t ran = benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   if (ran == 0) {

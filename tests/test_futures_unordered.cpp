@@ -246,7 +246,7 @@ TEST(FuturesUnordered, ChildrenBorrowFromTheCaller) {
 TEST(BufferUnordered, YieldsInCompletionOrder) {
   event_loop loop;
   auto consume = []() -> task<std::vector<std::size_t>> {
-    auto make = [](std::size_t i) { return after(2.0 * (6 - i), static_cast<int>(i)); };
+    auto make = [](std::size_t i) { return after(2.0 * static_cast<double>(6 - i), static_cast<int>(i)); };
     buffer_unordered<int, decltype(make)> stream(10, 6, make);
     co_return co_await ids_in_yield_order(stream);
   };
@@ -256,7 +256,7 @@ TEST(BufferUnordered, YieldsInCompletionOrder) {
 TEST(Buffered, YieldsInInputOrder) {
   event_loop loop;
   auto consume = []() -> task<std::vector<std::size_t>> {
-    auto make = [](std::size_t i) { return after(2.0 * (6 - i), static_cast<int>(i)); };
+    auto make = [](std::size_t i) { return after(2.0 * static_cast<double>(6 - i), static_cast<int>(i)); };
     buffered<int, decltype(make)> stream(3, 6, make);
     co_return co_await ids_in_yield_order(stream);
   };
@@ -286,7 +286,9 @@ void check_limit(std::size_t limit) {
     std::vector<std::size_t> sorted = ids;
     std::sort(sorted.begin(), sorted.end());
     for (std::size_t i = 0; i < kItems; ++i) EXPECT_EQ(sorted[i], i);
-    if (Ordered) EXPECT_EQ(ids, sorted);
+    if (Ordered) {
+      EXPECT_EQ(ids, sorted);
+    }
     co_return stream.max_in_flight();
   };
   const std::size_t max_in_flight = loop.block_on(consume());

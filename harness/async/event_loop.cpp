@@ -2,6 +2,8 @@
 
 #include "harness/async/check.hpp"
 
+#include <cstdint>
+
 namespace fanout::async {
 
 event_loop::event_loop() {
@@ -38,6 +40,30 @@ void event_loop::drain() {
   }
   for (std::size_t i = 0; i < draining_.size(); ++i) draining_[i].fn(draining_[i].arg);
   draining_.clear();
+}
+
+bool event_loop::block_on_for(task<void> t, double timeout_ms, compute_pool* pool) {
+  struct watch {
+    bool done = false;
+    bool expired = false;
+    bool closed = false;
+  } w;
+  uv_timer_t timer;
+  timer.data = &w;
+  uv_check(uv_timer_init(&loop_, &timer), "uv_timer_init");
+  uv_check(uv_timer_start(
+               &timer, [](uv_timer_t* h) { static_cast<watch*>(h->data)->expired = true; },
+               timeout_ms > 0 ? static_cast<std::uint64_t>(timeout_ms) : 0, 0),
+           "uv_timer_start");
+  t.start(root_context(pool), [](void* p) { static_cast<watch*>(p)->done = true; }, &w);
+  while (!w.done && !w.expired) uv_run(&loop_, UV_RUN_ONCE);
+  if (!w.done) t.reset();  // cancels: destroys the frame and all it owns, on this thread
+  // The watchdog lives on this stack: wait for libuv to be done with it.
+  uv_close(reinterpret_cast<uv_handle_t*>(&timer),
+           [](uv_handle_t* h) { static_cast<watch*>(h->data)->closed = true; });
+  while (!w.closed) uv_run(&loop_, UV_RUN_NOWAIT);
+  if (w.done) t.take();  // rethrows what the task ended with
+  return w.done;
 }
 
 void event_loop::run() { uv_run(&loop_, UV_RUN_DEFAULT); }

@@ -44,6 +44,11 @@ class event_loop {
     return t.take();
   }
 
+  // Like block_on, but gives up once `timeout_ms` pass without `t` finishing: destroys it, and
+  // with it every child and timer it owns, and returns false. The watchdog of a benchmark that
+  // may deadlock; `t` must not own work on other threads that outlives its frame.
+  bool block_on_for(task<void> t, double timeout_ms, compute_pool* pool = nullptr);
+
   // Runs the loop until stop() (worker threads of the runtime use this).
   void run();
   // Thread-safe: makes run() return after the messages already posted.

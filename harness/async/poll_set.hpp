@@ -3,16 +3,20 @@
 //
 // Poll-driven, as in Rust (DESIGN section 1): every child runs on the consumer's loop, and a
 // child's wake-up (its timer fired) only queues it in the set's ready queue. Children are
-// resumed only while the consumer is inside next(): either next() polls them itself, or the
-// consumer is parked in next() and the wake-up polls on its behalf, then resumes it once there
-// is something to yield. A consumer that is busy elsewhere leaves ready children waiting; that
-// delay is the `late_ms` of a child, and it is what the buffered-stream hazard inflates.
+// resumed only while the consumer is inside next(): either next() polls them itself, or, while
+// the consumer is parked in next(), the set's poller polls on its behalf. The poller is a small
+// coroutine of the set that stands in for the parked consumer: it is woken through the
+// consumer's own waker, exactly as Rust wakes the consumer's task, so a set nested in another
+// poll-driven set (a stream polled from a child of a futures_unordered) is polled only when its
+// parent polls it. A consumer that is busy elsewhere leaves ready children waiting; that delay
+// is the `late_ms` of a child, and it is what the buffered-stream hazard inflates.
 //
 // The eager policy resumes a child straight from its timer callback instead, which is really
 // spawn-like behaviour; it exists only to show the contrast.
 #include <coroutine>
 #include <cstddef>
 #include <deque>
+#include <exception>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -40,7 +44,7 @@ class poll_set {
   };
 
   poll_set(bool ordered, std::size_t limit, source src, wake_policy policy)
-      : ordered_(ordered), limit_(limit), source_(src), policy_(policy) {}
+      : ordered_(ordered), limit_(limit), source_(src), policy_(policy), poller_(run_poller()) {}
   poll_set(const poll_set&) = delete;
   poll_set& operator=(const poll_set&) = delete;
   // Destroying the set destroys every child still in it, and the timers they wait on.
@@ -70,6 +74,35 @@ class poll_set {
     task<T> body;
     std::size_t id;
   };
+  // The poller's coroutine type: started at once, suspended between polls, never finishing;
+  // the set owns its frame.
+  struct poller {
+    struct promise_type {
+      poller get_return_object() noexcept {
+        return poller{std::coroutine_handle<promise_type>::from_promise(*this)};
+      }
+      std::suspend_never initial_suspend() noexcept { return {}; }
+      std::suspend_always final_suspend() noexcept { return {}; }
+      void return_void() noexcept {}
+      void unhandled_exception() noexcept { std::terminate(); }
+    };
+    explicit poller(std::coroutine_handle<promise_type> h) noexcept : handle(h) {}
+    poller(poller&& other) noexcept : handle(std::exchange(other.handle, {})) {}
+    ~poller() {
+      if (handle) handle.destroy();
+    }
+    std::coroutine_handle<promise_type> handle;
+  };
+  // Suspends the poller and continues with `next` (the consumer), or returns to the waker.
+  struct switch_to {
+    std::coroutine_handle<> next;
+    bool await_ready() noexcept { return false; }
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<>) noexcept {
+      return next ? next : std::noop_coroutine();
+    }
+    void await_resume() noexcept {}
+  };
+
   // A child to start (handle empty) or a suspended coroutine of one to resume.
   struct runnable {
     child* fresh;
@@ -122,15 +155,30 @@ class poll_set {
   void on_child_wake(std::coroutine_handle<> h) noexcept {
     if (policy_ == wake_policy::eager) {
       h.resume();
+      if (!parked_ || !can_yield()) return;
     } else {
       ready_.push_back({nullptr, h});
       if (!parked_) return;  // The consumer is busy elsewhere: the child waits in the queue.
-      poll();
     }
-    if (parked_ && can_yield()) {
-      // Resume the consumer last: it may destroy the set, so nothing touches `this` after.
-      const context ctx = consumer_ctx_;
-      ctx.on_wake->wake(std::exchange(parked_, {}));
+    // Wake the consumer's stand-in through the consumer's waker, once per wake-up of it. Last:
+    // the consumer may run from here and destroy the set, so nothing touches `this` after.
+    if (poll_scheduled_) return;
+    poll_scheduled_ = true;
+    consumer_ctx_.on_wake->wake(poller_.handle);
+  }
+
+  // Each turn is one poll of the stream on behalf of the parked consumer, which it resumes
+  // (by symmetric transfer) once there is something to yield.
+  poller run_poller() {
+    co_await switch_to{};  // until the first wake-up
+    for (;;) {
+      poll_scheduled_ = false;
+      std::coroutine_handle<> consumer{};
+      if (parked_) {
+        poll();
+        if (can_yield()) consumer = std::exchange(parked_, {});
+      }
+      co_await switch_to{consumer};
     }
   }
 
@@ -176,6 +224,8 @@ class poll_set {
   std::size_t max_in_flight_ = 0;
   context consumer_ctx_{};
   std::coroutine_handle<> parked_{};
+  bool poll_scheduled_ = false;
+  poller poller_;  // last: its frame goes first, before the state it reads
 };
 
 }  // namespace detail

@@ -84,6 +84,7 @@ struct batch {
   std::size_t max_in_flight = 0;      // the most items in flight at once (bounded strategies)
   std::size_t max_buffered = 0;       // spawn_channel: the most results queued in the channel
   std::string failure;                // the fan-out itself failed (e.g. a thread not created)
+  int failure_errno = 0;              // and the errno it failed with
   std::vector<std::size_t> receive_order;  // item indices in the order the consumer got them
 
   void issue(std::size_t i) { items[i].issued = clock::now(); }

@@ -34,6 +34,7 @@ struct threads {
       try {
         pool.emplace_back([&w, &b, i] { run_blocking_into(w, i, b.items[i]); });
       } catch (const std::system_error& e) {
+        b.failure_errno = e.code().value();
         b.failure = "thread creation failed after " + std::to_string(pool.size()) +
                     " threads: errno " + std::to_string(e.code().value()) + " (" +
                     e.code().message() + ")";

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from . import figures_rep as rep
 from . import figures_sweep as sweep
-from .select import extra_workloads
+from .select import extra_groups
 
 BUILDERS = (sweep.wait_makespan, sweep.cpu_speedup, rep.latency_percentiles, rep.latency_cdf,
             sweep.bounded_limit, rep.cost_cpu, rep.cost_memory, sweep.mixed, rep.efficiency)
@@ -13,5 +13,5 @@ BUILDERS = (sweep.wait_makespan, sweep.cpu_speedup, rep.latency_percentiles, rep
 def build_all(runs, styles, out_dir: str) -> list:
     """Draws and saves every figure that has data; returns their FigureResults."""
     results = [build(runs, styles, out_dir) for build in BUILDERS]
-    results += [rep.extra_workload(runs, styles, out_dir, w) for w in extra_workloads(runs)]
+    results += [rep.extra_workload(runs, styles, out_dir, w, f) for w, f in extra_groups(runs)]
     return [r for r in results if r is not None]

@@ -5,19 +5,21 @@ efficiency; and a generic figure for workloads the report has no special figure 
 from __future__ import annotations
 
 import math
+import re
 
-import numpy as np
 from matplotlib.lines import Line2D
+from matplotlib.ticker import FixedFormatter, FixedLocator, NullLocator
 
 from . import select as sel
-from .draw import Point, hpanel
-from .load import PARAM_COUNTERS
+from .draw import Point, hpanel, spans_decades
 from .figbase import (MAKESPAN, FigureResult, col, handles, panel_title, rep_points,
                       samples, strategy_rank, table_rows, workloads_with)
-from .output import num, pct
+from .load import PARAM_COUNTERS
+from .output import num
 from .style import IDEAL_COLOR, finish, machine_handles, new_figure, run_linestyle, save
 
 PCTS = (("p50_ms", "p50", "o"), ("p90_ms", "p90", "s"), ("p99_ms", "p99", "^"))
+CDF_TICKS = (0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.999)
 
 
 def _categories(points) -> list:
@@ -62,8 +64,8 @@ def latency_percentiles(runs, styles, out_dir):
                             markerfacecolor="white" if p.run_i % 2 else color)
         _strategy_axis(ax, cats)
         ax.set_xscale("log")
-        ax.set_xlabel("latency [ms]")
         ax.set_title(panel_title(w, points))
+    fig.supxlabel("per-item latency [ms]")
     title = "Per-item latency percentiles per strategy"
     marks = [Line2D([], [], color="0.3", marker=m, linestyle="none", label=lab)
              for _, lab, m in PCTS]
@@ -112,9 +114,14 @@ def latency_cdf(runs, styles, out_dir):
                         drawstyle="steps-post", **kw)
         ax.set_xscale("log")
         ax.set_yscale("logit")
-        ax.set_ylim(0.4, 0.999)
-        ax.set_xlabel("latency [ms]")
         ax.set_title(panel_title(w, points))
+        top = max(level for p in points for _, level in _cdf_levels(
+            p.bench.params.get("items", math.nan)))
+        ax.set_ylim(0.4, 1 - (1 - top) / 2)
+        ax.yaxis.set_major_locator(FixedLocator(CDF_TICKS))
+        ax.yaxis.set_major_formatter(FixedFormatter([f"{t:g}" for t in CDF_TICKS]))
+        ax.yaxis.set_minor_locator(NullLocator())
+    fig.supxlabel("per-item latency [ms]")
     axes[0, 0].set_ylabel("fraction of items done")
     title = "Approximate latency CDF (from the p50, p90, p99 and max counters)"
     all_points = [p for ps in per.values() for p in ps]
@@ -146,12 +153,12 @@ def _bar_figure(runs, styles, out_dir, key, name, title, xlabel, scale, ref, cap
             if ref:
                 ax.axvline(ref(run), color=IDEAL_COLOR, linestyle=run_linestyle(ri),
                            linewidth=1.2)
-        ax.set_xlabel(xlabel)
         ax.set_xlim(left=0)
         ax.set_title(panel_title(w, points))
+    fig.supxlabel(xlabel)
     all_points = [p for ps in per.values() for p in ps]
     extra = [Line2D([], [], color=IDEAL_COLOR, linewidth=1.2, label="cores")] if ref else []
-    finish(fig, runs, title, handles(runs, styles, all_points, extra, bars=True), ncol=4)
+    finish(fig, runs, title, extra + machine_handles(runs, bars=True), ncol=4)
     cols = col(key, f"{key}") + col("real_time", MAKESPAN) + [
         ("in flight", lambda p: num(p.bench.median("in_flight"))),
         ("threads", lambda p: num(p.bench.median("threads")))]
@@ -201,11 +208,11 @@ def efficiency(runs, styles, out_dir):
         rows = [Point(p.run_i, p.strategy, p.x, p.bench, p.values, p.strategy) for p in ps]
         hpanel(ax, rows, styles, len(runs), bars=False, log=True, categories=cats)
         ax.axvline(1.0, color=IDEAL_COLOR, linewidth=1.2)
-        ax.set_xlabel("makespan / ideal [×]")
         ax.set_title(panel_title(w, ps))
+    fig.supxlabel("makespan / the workload's ideal [×]")
     title = "Overview: how far each strategy runs from the ideal"
-    finish(fig, runs, title, handles(runs, styles, points, [Line2D(
-        [], [], color=IDEAL_COLOR, linewidth=1.2, label="ideal (1×)")]), ncol=4)
+    finish(fig, runs, title, [Line2D([], [], color=IDEAL_COLOR, linewidth=1.2,
+                                     label="ideal (1×)")] + machine_handles(runs), ncol=4)
     cols = col("real_time", MAKESPAN) + [("× ideal", lambda p: num(p.med)),
                                          ("efficiency of its config", lambda p: num(
                                              p.bench.median("efficiency")))]
@@ -220,28 +227,54 @@ def efficiency(runs, styles, out_dir):
         headers, rows, "", save(fig, out_dir, "efficiency"))
 
 
+TAIL_KEYS = ("late_ms_p99", "p99_ms", "wait_p99_ms")
+KNOWN = {"real_time", "cpu_time", "items_per_second", "p50_ms", "p90_ms", "p99_ms", "max_ms",
+         "late_ms_p99", "cpu_util", "rss_per_item_bytes", "threads", "ideal_ms", "efficiency",
+         "compute_ms", "in_flight", *PARAM_COUNTERS}
+
+
 def _tail_key(benches) -> str | None:
-    for key in ("late_ms_p99", "p99_ms"):
-        if any(b.has(key) for b in benches):
-            return key
-    return None
+    return next((k for k in TAIL_KEYS if any(b.has(k) for b in benches)), None)
 
 
-def extra_workload(runs, styles, out_dir, workload: str):
-    """Makespan and tail latency of every benchmark of a workload the report knows no more of."""
-    points = []
-    for ri, run in enumerate(runs):
-        for b in sel.of_workload(run, workload):
-            cat = b.name.split("/", 1)[1] if "/" in b.name else b.name
-            points.append(Point(ri, b.strategy, math.nan, b, b.samples("real_time"), cat))
+def _short_names(benches, prefix: str) -> tuple:
+    """Row names without the shared prefix and without parameters every row has alike."""
+    segs = {b.name: b.name[len(prefix):].split("/") for b in benches}
+    common = set.intersection(*(set(v) for v in segs.values())) if segs else set()
+    common = {c for c in common if ":" in c}
+    names = {n: "/".join(x for x in v if x not in common) or "/".join(v)
+             for n, v in segs.items()}
+    return names, sorted(common)
+
+
+def _extra_table(runs, points, tail) -> tuple:
+    params = {k for p in points for k in p.bench.params}
+    counters = sorted({k for p in points for r in p.bench.reps for k in r} - KNOWN - params
+                      - {tail})
+    cols = col("real_time", MAKESPAN) + (col(tail, f"{tail} [ms]") if tail else [])
+    cols += [(k, lambda p, k=k: num(p.bench.median(k))) for k in counters[:5]]
+    if any(p.bench.note for p in points):
+        cols.append(("label (outcome)", lambda p: p.bench.note or ""))
+    return table_rows(runs, points, cols)
+
+
+def extra_workload(runs, styles, out_dir, workload: str, family=None):
+    """Makespan and tail of every benchmark of a workload (or of one family of it, such as
+    one hazard) that the report has no dedicated figure for: each with its fix beside it."""
+    prefix = f"{workload}/{family}/" if family else f"{workload}/"
+    benches = [(ri, b) for ri, r in enumerate(runs) for b in sel.of_workload(r, workload)
+               if family is None or b.strategy == family]
+    names, common = _short_names([b for _, b in benches], prefix)
+    points = [Point(ri, b.strategy, math.nan, b, b.samples("real_time"), names[b.name])
+              for ri, b in benches]
     points = [p for p in points if p.values.size]
     if not points:
         return None
     tail = _tail_key([p.bench for p in points])
-    ncols = 2 if tail else 1
     cats = list(dict.fromkeys(p.category for p in points))
-    fig, axes = new_figure(ncols, width=10.0, height=1.2 + 0.32 * len(cats) * len(runs) ** 0.5,
-                           sharey=True)
+    width = min(12.0, 7.0 + 0.06 * max(len(c) for c in cats))
+    fig, axes = new_figure(2 if tail else 1, width=width,
+                           height=1.9 + 0.3 * len(cats) * max(1, len(runs)) ** 0.5, sharey=True)
     spans = max(p.hi for p in points) / max(min(p.lo for p in points), 1e-12)
     hpanel(axes[0, 0], points, styles, len(runs), bars=False, log=spans > 20, categories=cats)
     axes[0, 0].set_xlabel(MAKESPAN)
@@ -250,23 +283,20 @@ def extra_workload(runs, styles, out_dir, workload: str):
         tp = [Point(p.run_i, p.strategy, p.x, p.bench, p.bench.samples(tail), p.category)
               for p in points]
         tp = [p for p in tp if p.values.size]
-        hpanel(axes[0, 1], tp, styles, len(runs), bars=False, log=True, categories=cats)
+        hpanel(axes[0, 1], tp, styles, len(runs), bars=False,
+               log=bool(tp) and spans_decades([p.lo for p in tp] + [p.hi for p in tp]),
+               categories=cats)
         axes[0, 1].set_xlabel(f"{tail} [ms]")
-        axes[0, 1].set_title("late p99 (poll delay)" if tail == "late_ms_p99" else "p99 latency")
-    title = f"{workload}: every benchmark"
+        axes[0, 1].set_title("late p99: the poll delay" if tail == "late_ms_p99" else tail)
+    what = f"{workload}/{family}" if family else workload
+    title = f"{what}: every benchmark"
     finish(fig, runs, title, handles(runs, styles, points), ncol=4)
-    known = {"real_time", "cpu_time", "items_per_second", "p50_ms", "p90_ms", "p99_ms", "max_ms",
-             "late_ms_p99", "cpu_util", "rss_per_item_bytes", "threads", "ideal_ms",
-             "efficiency", "compute_ms", "in_flight", *PARAM_COUNTERS}
-    others = sorted({k for p in points for r in p.bench.reps for k in r} - known)[:4]
-    cols = col("real_time", MAKESPAN) + (col(tail, f"{tail} [ms]") if tail else [])
-    cols += [(k, lambda p, k=k: num(p.bench.median(k))) for k in others]
-    headers, rows = table_rows(runs, points, cols)
-    name = f"workload_{workload}"
+    headers, rows = _extra_table(runs, points, tail)
+    name = f"{workload}_{family}" if family else f"workload_{workload}"
+    config = f"Parameters shared by every row: {', '.join(common)}." if common else ""
     return FigureResult(
         name, title,
-        f"Each row is one `{workload}` benchmark (strategy and parameters in its name), its "
-        "marker the median over the repetitions and its bar their range. Compare a hazard "
-        "with its fix on the next row: the fix should bring makespan and tail down to the "
-        "unhazarded level.",
-        headers, rows, "", save(fig, out_dir, name))
+        f"Each row is one `{what}` benchmark (its variant and parameters in the row name), its "
+        "marker the median over the repetitions and its bar their range. A hazard's naive "
+        "variant sits beside its fixes: a fix should bring makespan and the tail down.",
+        headers, rows, config, save(fig, out_dir, re.sub(r"[^A-Za-z0-9_.-]", "_", name)))

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import select as sel
 from .draw import draw_ideal, sweep_panel, sweep_points
-from .figbase import (MAKESPAN, FigureResult, col, discard, handles, ideal_handle, samples,
+from .figbase import (MAKESPAN, FigureResult, col, handles, ideal_handle, samples,
                       table_rows)
 from .output import num, pct
 from .style import finish, new_figure, save
@@ -52,8 +52,9 @@ def wait_makespan(runs, styles, out_dir):
         return None
     tput, _ = sweep_points(runs, "wait", "items", samples("items_per_second"))
     fig, axes = new_figure(2, width=9.0, height=4.6)
-    strip = sweep_panel(axes[0, 0], runs, styles, points, "items", "items per fan-out", MAKESPAN)
-    sweep_panel(axes[0, 1], runs, styles, tput, "items", "items per fan-out", "throughput [items/s]")
+    xlabel = "items per fan-out"
+    strip = sweep_panel(axes[0, 0], runs, styles, points, "items", xlabel, MAKESPAN)
+    sweep_panel(axes[0, 1], runs, styles, tput, "items", xlabel, "throughput [items/s]")
     for ri, _, _, ser in series:
         xs, ys = _best_ideal_by_x(ser, "items")
         draw_ideal(axes[0, 0], xs, ys, ri, strip, "ideal")
@@ -91,10 +92,10 @@ def cpu_speedup(runs, styles, out_dir):
         return None
     fig, axes = new_figure(2, width=9.0, height=4.8)
     ylabel = "speedup over sequential [×]"
-    strip_w = sweep_panel(axes[0, 0], runs, styles, by_w, "workers", "workers [threads]", ylabel,
-                          logy=False)
-    strip_i = sweep_panel(axes[0, 1], runs, styles, by_i, "items", "items per fan-out", ylabel,
-                          logy=False)
+    strip_w = sweep_panel(axes[0, 0], runs, styles, by_w, "workers", "workers [threads]",
+                          ylabel, logy=False)
+    strip_i = sweep_panel(axes[0, 1], runs, styles, by_i, "items", "items per fan-out",
+                          ylabel, logy=False)
     for ri, run, benches, ser in ser_w:
         items = sel.modal_params(benches).get("items", math.inf)
         xs = np.array(sorted({b.params["workers"] for bs in ser.values() for b in bs}), float)
@@ -131,7 +132,8 @@ def bounded_limit(runs, styles, out_dir):
     all_points, all_series = [], []
     for ax, w in zip(axes[0], workloads):
         points, series = sweep_points(runs, w, "limit", samples("real_time"))
-        strip = sweep_panel(ax, runs, styles, points, "limit", "limit (max items in flight)", MAKESPAN)
+        strip = sweep_panel(ax, runs, styles, points, "limit", "limit (max items in flight)",
+                            MAKESPAN)
         for ri, _, _, ser in series:
             # The ideal schedule depends on the latencies and the limit, not on the order
             # results are taken in, so any strategy's ideal_ms serves.
@@ -164,8 +166,9 @@ def mixed(runs, styles, out_dir):
         return None
     p99, _ = sweep_points(runs, "mixed", "items", samples("p99_ms"))
     fig, axes = new_figure(2, width=9.0, height=4.8)
-    strip = sweep_panel(axes[0, 0], runs, styles, points, "items", "items per fan-out", MAKESPAN)
-    sweep_panel(axes[0, 1], runs, styles, p99, "items", "items per fan-out", "p99 item latency [ms]")
+    xlabel = "items per fan-out"
+    strip = sweep_panel(axes[0, 0], runs, styles, points, "items", xlabel, MAKESPAN)
+    sweep_panel(axes[0, 1], runs, styles, p99, "items", xlabel, "p99 item latency [ms]")
     for ri, _, _, ser in series:
         xs, ys = _best_ideal_by_x(ser, "items")
         draw_ideal(axes[0, 0], xs, ys, ri, strip, "ideal")
@@ -184,6 +187,3 @@ def mixed(runs, styles, out_dir):
         "black line is the best bound of any strategy at that size, so a strategy near it "
         "overlaps the waits and keeps the cores busy with the computing.",
         headers, rows, _config(series, "items"), save(fig, out_dir, "mixed"))
-
-
-

@@ -72,6 +72,7 @@ class Bench:
     strategy: str
     params: dict
     order: int
+    note: str = ""
     reps: list = field(default_factory=list)
     aggregates: dict = field(default_factory=dict)
     error: str | None = None
@@ -158,11 +159,17 @@ def _measurements(entry: dict) -> dict:
 
 def _new_bench(entry: dict, order: int) -> Bench:
     name = display_name(entry.get("run_name") or entry["name"])
-    label = entry.get("label") or "/".join(name.split("/")[:2])
+    segments = name.split("/")
+    label = str(entry.get("label") or "")
+    note = ""
+    # The label is "<workload>/<strategy>"; a benchmark may instead put an outcome in it
+    # (thread exhaustion does), and then the name's first two segments say what it is.
+    if not label.startswith(segments[0] + "/"):
+        note, label = label, "/".join(segments[:2])
     workload, _, strategy = label.partition("/")
     return Bench(name=name, run_name=entry.get("run_name") or entry["name"], label=label,
-                 workload=workload, strategy=strategy or "?", params=_params(entry, name),
-                 order=order)
+                 workload=workload, strategy=strategy.split("/")[0] or "?",
+                 params=_params(entry, name), order=order, note=note)
 
 
 def _add_entry(benches: dict, entry: dict) -> None:

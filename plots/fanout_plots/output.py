@@ -20,10 +20,18 @@ def atomic_path(path: str):
     os.close(fd)
     try:
         yield tmp
+        # mkstemp creates the file private; the result should be as readable as any other.
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_text(path: str, text: str) -> None:

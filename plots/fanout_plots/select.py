@@ -132,5 +132,18 @@ def extra_workloads(runs) -> list:
     return [w for w in workloads_of(runs) if w not in CORE_WORKLOADS]
 
 
+def extra_groups(runs) -> list:
+    """(workload, family) per figure of a workload without a dedicated one: the whole workload
+    when its second name segments are strategies, else one figure per family (per hazard)."""
+    out = []
+    for w in extra_workloads(runs):
+        families = strategies_of([b for r in runs for b in of_workload(r, w)])
+        if all(f in STRATEGY_ORDER for f in families):
+            out.append((w, None))
+        else:
+            out += [(w, f) for f in families]
+    return out
+
+
 def param_label(v) -> str:
     return _fmt_param(v)

@@ -103,19 +103,17 @@ def _plain(v, _pos=None) -> str:
 
 
 def tidy_log_axes(fig) -> None:
-    """Log axes labelled with plain numbers; within a decade or so, intermediate ticks too."""
+    """Log axes labelled with plain numbers, at 1-2-5 steps where they span few decades."""
     for ax in fig.axes:
         for axis, scale, lim in ((ax.xaxis, ax.get_xscale(), ax.get_xlim()),
                                  (ax.yaxis, ax.get_yscale(), ax.get_ylim())):
             if scale != "log":
                 continue
-            axis.set_major_formatter(FuncFormatter(_plain))
             lo, hi = sorted(lim)
-            if lo > 0 and np.log10(hi / lo) < 1.3:
-                axis.set_minor_locator(LogLocator(subs=(2, 3, 5)))
-                axis.set_minor_formatter(FuncFormatter(_plain))
-            else:
-                axis.set_minor_formatter(NullFormatter())
+            if lo > 0 and np.log10(hi / lo) < 2.6:
+                axis.set_major_locator(LogLocator(subs=(1, 2, 5)))
+            axis.set_major_formatter(FuncFormatter(_plain))
+            axis.set_minor_formatter(NullFormatter())
 
 
 def machine_text(runs) -> str:

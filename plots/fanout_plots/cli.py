@@ -1,0 +1,72 @@
+"""Command line: read result folders, write figures, report.md and (for several) comparison.md."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+
+from . import compare, report
+from .figures import build_all
+from .load import InputError, load_runs
+from .output import write_text
+from .style import Styles
+
+PROG = "fanout_report.py"
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Plot fanout-bench results (Google Benchmark JSON) and write report.md; "
+                    "given several result folders, overlay them and write comparison.md.")
+    parser.add_argument("result_dirs", nargs="+", metavar="RESULT_DIR",
+                        help="folder holding the *.json files of one run")
+    parser.add_argument("--out", metavar="DIR",
+                        help="where to write plots/, report.md and comparison.md "
+                             "(default: the first RESULT_DIR)")
+    parser.add_argument("--filter", metavar="REGEX",
+                        help="only benchmarks whose name matches (re.search)")
+    return parser.parse_args(argv)
+
+
+def _error(message: str) -> None:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    try:
+        pattern = re.compile(args.filter) if args.filter else None
+    except re.error as e:
+        _error(f"--filter: bad regular expression: {e}")
+        return 2
+    try:
+        runs = load_runs(args.result_dirs)
+    except InputError as e:
+        _error(str(e))
+        return 2
+    if pattern:
+        for run in runs:
+            run.benches = [b for b in run.benches if pattern.search(b.name)]
+    out = args.out or args.result_dirs[0]
+    written = []
+    try:
+        os.makedirs(os.path.join(out, "plots"), exist_ok=True)
+        figures = build_all(runs, Styles(), os.path.join(out, "plots"))
+        comparison = None
+        if len(runs) > 1:
+            comparison = "comparison.md"
+            path = os.path.join(out, comparison)
+            write_text(path, compare.render(runs))
+            written.append(path)
+        path = os.path.join(out, "report.md")
+        write_text(path, report.render(runs, figures, out, comparison))
+        written.insert(0, path)
+    except OSError as e:
+        _error(f"cannot write {e.filename or out}: {e.strerror or e}")
+        return 1
+    for path in written:
+        print(path)
+    return 0

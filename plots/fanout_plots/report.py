@@ -1,0 +1,224 @@
+"""report.md: machine card, warnings, findings derived from the data, and every figure with its
+caption and the table of numbers behind it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+from . import select as sel
+from .output import num, pct, table, times
+from .stats import ALPHA, describe_p, mann_whitney
+
+CV_LIMIT = 0.05
+RELEASE_TYPES = ("Release", "RelWithDebInfo")
+CARD = (("fanout_label", "label"), ("fanout_cpu_model", "CPU model"), ("fanout_cores", "cores"),
+        ("num_cpus", "CPUs seen by Google Benchmark"), ("mhz_per_cpu", "MHz per CPU"),
+        ("fanout_memory", "memory"), ("fanout_kernel", "kernel"),
+        ("fanout_compiler", "compiler"), ("fanout_cxx_flags", "C++ flags"),
+        ("fanout_build_type", "build type of the suite"), ("fanout_tbb_version", "oneTBB"),
+        ("fanout_libuv_version", "libuv"), ("fanout_benchmark_version", "Google Benchmark"),
+        ("library_build_type", "Google Benchmark library build"),
+        ("fanout_git_commit", "git commit"), ("date", "date"), ("host_name", "host"),
+        ("load_avg", "load average at start"), ("cpu_scaling_enabled", "CPU scaling"),
+        ("fanout_noise_warnings", "noise warnings"))
+
+
+def _ctx_value(ctx: dict, key: str) -> str:
+    v = ctx.get(key)
+    if v is None or v == "":
+        return "none" if key == "fanout_noise_warnings" else "n/a"
+    if isinstance(v, list):
+        return ", ".join(f"{x:.2f}" if isinstance(x, float) else str(x) for x in v)
+    if key == "library_build_type":
+        return f"{v} (Debian's libbenchmark, not this suite: see note)"
+    return str(v)
+
+
+def machine_card(runs) -> str:
+    headers = ["field"] + [r.label for r in runs] if len(runs) > 1 else ["field", "value"]
+    rows = [[name] + [_ctx_value(r.context, key) for r in runs] for key, name in CARD]
+    out = [table(headers, rows, left=len(headers))]
+    for r in runs:
+        note = r.context.get("fanout_library_build_type_note")
+        if note:
+            out.append(f"\nNote ({r.label}): {note}.")
+            break
+    return "\n".join(out)
+
+
+def _run_warnings(run) -> list:
+    ctx, out = run.context, []
+    noise = str(ctx.get("fanout_noise_warnings") or "").strip()
+    for w in (x.strip() for x in noise.split(";") if x.strip()):
+        out.append(f"Noisy run: {w}.")
+    if ctx.get("cpu_scaling_enabled") is True:
+        out.append("Google Benchmark saw CPU frequency scaling enabled: timings may drift.")
+    build = ctx.get("fanout_build_type")
+    if build not in RELEASE_TYPES:
+        out.append(f"Debug build: the suite was built as '{build or 'unknown'}', not Release or "
+                   "RelWithDebInfo; its numbers are not representative. (Google Benchmark's "
+                   "own library_build_type is Debian's library and is not flagged.)")
+    noisy = [b for b in run.ok() if (b.cv() or 0) > CV_LIMIT]
+    if noisy:
+        out.append(f"{len(noisy)} of {len(run.ok())} benchmarks vary by more than "
+                   f"{CV_LIMIT:.0%} (CV of the makespan over repetitions):\n\n" + table(
+                       ["benchmark", "n", "CV makespan", "makespan [ms]"],
+                       [[b.name, b.n, pct(b.cv()), num(b.median())]
+                        for b in sorted(noisy, key=lambda b: -(b.cv() or 0))]) + "\n")
+    single = [b for b in run.ok() if b.n < 2]
+    if single:
+        out.append(f"{len(single)} benchmarks have a single repetition: no error bars, CV n/a.")
+    failed = run.failed()
+    if failed:
+        out.append(f"{len(failed)} benchmarks were skipped or failed:\n\n" + table(
+            ["benchmark", "error"], [[b.name, b.error] for b in failed], left=2) + "\n")
+    out += [f"{n}." for n in run.notes]
+    return out
+
+
+def warnings_section(runs) -> str:
+    lines = []
+    for r in runs:
+        prefix = f"**{r.label}**: " if len(runs) > 1 else ""
+        lines += [f"- {prefix}{w}" for w in _run_warnings(r)]
+    return "\n".join(lines) if lines else "None: a quiet machine, a release build, every " \
+        f"benchmark ran, and no makespan varied by more than {CV_LIMIT:.0%}."
+
+
+def _sizes(benches) -> list:
+    rep = sel.representative_items(benches)
+    sizes = [rep]
+    largest = max((b.params["items"] for b in benches if "items" in b.params), default=None)
+    if largest is not None and largest != rep:
+        if len({b.strategy for b in benches if b.params.get("items") == largest}) > 1:
+            sizes.append(largest)
+    return sizes
+
+
+def _ranking(run, workload: str, items) -> str | None:
+    benches = sel.of_workload(run, workload)
+    reps = sel.representatives(benches, items)
+    ideal = sel.best_ideal(reps.values())
+    ranked = sorted(reps.values(), key=lambda b: b.median())
+    if len(ranked) < 2 or not math.isfinite(ideal):
+        return None
+    size = f"{num(items)} items" if items is not None else "all sizes"
+    parts = [f"{b.strategy} {times(b.median() / ideal)} ideal" for b in ranked]
+    first, second = ranked[0], ranked[1]
+    gap = second.median() / first.median() - 1
+    p = mann_whitney(first.samples("real_time"), second.samples("real_time"))
+    if p is None or p >= ALPHA:
+        verdict = (f"{first.strategy} leads {second.strategy} by {gap:.1%}, within noise "
+                   f"(Mann–Whitney p = {describe_p(p)})")
+    else:
+        verdict = (f"{first.strategy} beats {second.strategy} by {gap:.1%} "
+                   f"(Mann–Whitney p = {describe_p(p)})")
+    line = (f"- **{workload}, {size}**: " + ", ".join(parts) + f" (ideal {num(ideal)} ms, "
+            f"best {num(first.median())} ms). {verdict}; the slowest, {ranked[-1].strategy}, "
+            f"takes {times(ranked[-1].median() / first.median())} as long as the fastest.")
+    if workload == "cpu":
+        line += _speedups(reps.values(), benches, run.cores)
+    return line
+
+
+def _speedups(reps, benches, cores: int) -> str:
+    best = None
+    for b in reps:
+        seq = sel.baseline(b, benches)
+        if seq is not None and b.strategy != "sequential":
+            s = seq.median() / b.median()
+            if best is None or s > best[0]:
+                best = (s, b.strategy)
+    if best is None:
+        return ""
+    return (f" Best speedup over sequential: {best[1]} {times(best[0])} on {cores} cores "
+            f"({best[0] / cores:.0%} of the cores).")
+
+
+def _cost_lines(run) -> list:
+    out = []
+    for w in sel.CORE_WORKLOADS:
+        benches = sel.of_workload(run, w)
+        reps = list(sel.representatives(benches, sel.representative_items(benches)).values())
+        util = sorted((b for b in reps if math.isfinite(b.median("cpu_util"))),
+                      key=lambda b: b.median("cpu_util"))
+        if len(util) >= 2:
+            lo, hi = util[0], util[-1]
+            out.append(f"- **CPU, {w}**: {hi.strategy} burns {num(hi.median('cpu_util'))} cores "
+                       f"during a fan-out, {lo.strategy} {num(lo.median('cpu_util'))} "
+                       f"(machine: {run.cores} cores).")
+        mem = sorted((b for b in reps if math.isfinite(b.median("rss_per_item_bytes"))),
+                     key=lambda b: b.median("rss_per_item_bytes"))
+        if len(mem) >= 2 and mem[-1].median("rss_per_item_bytes") > 0:
+            rest = [b.median("rss_per_item_bytes") for b in mem[:-1]]
+            out.append(f"- **Memory, {w}**: {mem[-1].strategy} grows peak RSS by "
+                       f"{num(mem[-1].median('rss_per_item_bytes') / 1024)} KiB per in-flight "
+                       f"item; the others by at most {num(max(rest) / 1024)} KiB.")
+    return out
+
+
+def _bounded_lines(run) -> list:
+    out = []
+    for w in ("wait", "mixed"):
+        benches = [b for b in sel.of_workload(run, w) if "limit" in b.params]
+        reps = sel.representatives(benches, sel.representative_items(benches))
+        if len(reps) >= 2:
+            parts = [f"{s} {num(b.median())} ms ({times(b.median() / b.median('ideal_ms'))} "
+                     f"the ideal schedule)" for s, b in reps.items()]
+            limit = sel.modal_params(benches).get("limit")
+            out.append(f"- **Bounded, {w}, limit {num(limit)}**: " + ", ".join(parts) + ".")
+    return out
+
+
+def findings_section(runs) -> str:
+    blocks = []
+    for r in runs:
+        lines = []
+        for w in sel.CORE_WORKLOADS:
+            benches = sel.of_workload(r, w)
+            for items in (_sizes(benches) if benches else []):
+                line = _ranking(r, w, items)
+                if line:
+                    lines.append(line)
+        lines += _bounded_lines(r) + _cost_lines(r)
+        for w in sel.extra_workloads([r]):
+            lines.append(f"- **{w}**: {len(sel.of_workload(r, w))} benchmarks; see the "
+                         f"`{w}` figure and its table.")
+        head = f"### {r.label}\n\n" if len(runs) > 1 else ""
+        blocks.append(head + ("\n".join(lines) if lines else "No benchmark produced numbers."))
+    intro = ("Per workload, at its most common size and at its largest, the median makespan of "
+             "each strategy over the workload's best physical bound (the smallest `ideal_ms` of "
+             "any strategy: the longest single wait, or the computing spread over the cores), "
+             "fastest first.\n\n")
+    return intro + "\n\n".join(blocks)
+
+
+def figure_section(fig, out_dir: str) -> str:
+    png, svg = (os.path.relpath(p, out_dir) for p in fig.paths)
+    parts = [f"### {fig.title}", f"![{fig.title}]({png})",
+             f"{fig.caption} ([SVG]({svg}))"]
+    if fig.config:
+        parts.append(fig.config)
+    multi = fig.headers and fig.headers[0] == "machine"
+    parts.append(table(fig.headers, fig.rows, left=2 if multi else 1))
+    return "\n\n".join(parts)
+
+
+def render(runs, figures, out_dir: str, comparison: str | None = None) -> str:
+    title = " vs ".join(r.label for r in runs)
+    sources = "\n".join(
+        f"- `{r.path}`: {len(r.files)} JSON file(s), {len(r.benches)} benchmarks, "
+        f"{max((b.n for b in r.benches), default=0)} repetitions at most" for r in runs)
+    parts = [f"# fanout-bench report: {title}", "Generated by `plots/fanout_report.py` from:\n\n"
+             + sources]
+    if comparison:
+        parts.append(f"Runs are overlaid in every figure; ratios and significance tests are in "
+                     f"[{comparison}]({comparison}).")
+    parts += ["## Machine", machine_card(runs), "## Warnings", warnings_section(runs),
+              "## Findings", findings_section(runs), "## Figures"]
+    if not figures:
+        parts.append("No figure: no benchmark produced numbers.")
+    parts += [figure_section(f, out_dir) for f in figures]
+    return "\n\n".join(parts) + "\n"

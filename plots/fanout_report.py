@@ -1,0 +1,17 @@
+#!/usr/bin/env python3
+"""Plots fanout-bench results and writes report.md (and comparison.md for several runs).
+
+    python3 plots/fanout_report.py results/laptop/20260101T120000 [RESULT_DIR ...] [--out DIR]
+
+Needs matplotlib, numpy and scipy (Debian: python3-matplotlib python3-scipy).
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from fanout_plots.cli import main  # noqa: E402
+
+if __name__ == "__main__":
+    sys.exit(main())
