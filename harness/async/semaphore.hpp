@@ -65,17 +65,18 @@ class semaphore {
     acquire_awaiter(const acquire_awaiter&) = delete;
     ~acquire_awaiter() {
       if (wake == nullptr) return;
-      bool give_back = false;
+      bool was_granted = false;
       {
         std::lock_guard lock(sem->mutex_);
-        if (granted) {
-          give_back = !resumed;
-        } else {
-          sem->remove(this);
-        }
+        was_granted = granted;
+        if (!granted) sem->remove(this);
+      }
+      if (!was_granted) {
+        wake->discard();  // never fired, and never will be: nobody else holds the node
+        return;
       }
       wake->cancel();
-      if (give_back) sem->give_back();
+      if (!resumed) sem->give_back();  // handed a permit it never took
     }
 
     bool await_ready() noexcept { return false; }
