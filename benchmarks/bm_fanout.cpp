@@ -12,6 +12,7 @@
 
 #include "benchmarks/cli.hpp"
 #include "benchmarks/hazards.hpp"
+#include "benchmarks/overhead.hpp"
 #include "harness/measure/context.hpp"
 #include "harness/measure/fanout_benchmark.hpp"
 #include "harness/measure/process.hpp"
@@ -270,6 +271,7 @@ int main(int argc, char** argv) {
     bench::register_default(cores);
   }
   bench::register_hazards(cli.prof, cores);
+  bench::register_overhead(cli.prof, cores);
   const std::size_t ran = benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   if (ran == 0) {

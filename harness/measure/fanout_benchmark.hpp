@@ -133,6 +133,7 @@ void run_fanout(benchmark::State& state, const W& w, const fanout_config& cfg) {
   std::size_t peak_growth = 0;
   std::int64_t iterations = 0;
   for (auto _ : state) {
+    release_free_memory();
     peak_rss_reset();
     const std::size_t rss0 = current_rss_bytes();
     const double cpu0 = process_cpu_seconds();

@@ -131,6 +131,7 @@ inline void bm_thread_exhaustion(benchmark::State& state, const workloads::wait_
   async::event_loop loop;
   strategies::resources res{loop};
   for (auto _ : state) {
+    release_free_memory();
     peak_rss_reset();
     const std::size_t rss0 = current_rss_bytes();
     auto b = strategies::threads::run(w, {.items = items}, res);

@@ -1,5 +1,6 @@
 #include "harness/measure/process.hpp"
 
+#include <malloc.h>
 #include <sched.h>
 #include <time.h>
 
@@ -30,6 +31,8 @@ double process_cpu_seconds() {
 
 std::size_t current_rss_bytes() { return status_kb("VmRSS"); }
 std::size_t peak_rss_bytes() { return status_kb("VmHWM"); }
+
+void release_free_memory() { malloc_trim(0); }
 
 bool peak_rss_reset() {
   std::ofstream out("/proc/self/clear_refs");

@@ -17,6 +17,10 @@ double process_cpu_seconds();
 std::size_t current_rss_bytes();
 std::size_t peak_rss_bytes();
 
+// Hands the allocator's free memory back to the kernel (malloc_trim), so that a fan-out that
+// reuses memory freed by an earlier one shows up as RSS growth again; then call peak_rss_reset.
+void release_free_memory();
+
 // Resets the kernel's peak-RSS mark to the current RSS (writes 5 to /proc/self/clear_refs,
 // Linux 4.0 and later). Returns false where that is refused: the peak then covers the whole
 // process so far, and memory figures are upper bounds.
