@@ -10,11 +10,14 @@ event_loop::event_loop() {
   uv_check(uv_loop_init(&loop_), "uv_loop_init");
   async_.data = this;
   uv_check(uv_async_init(&loop_, &async_, &event_loop::on_async), "uv_async_init");
+  timer_.data = this;
+  uv_check(uv_timer_init(&loop_, &timer_), "uv_timer_init");
 }
 
 event_loop::~event_loop() {
   drain();
   uv_close(reinterpret_cast<uv_handle_t*>(&async_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&timer_), nullptr);
   // Handles that outlived their owners (timers of cancelled frames) are already closing; run
   // the loop until their close callbacks have freed them, so that nothing leaks.
   uv_run(&loop_, UV_RUN_DEFAULT);
@@ -44,10 +47,11 @@ void event_loop::drain() {
 
 bool event_loop::block_on_for(task<void> t, double timeout_ms, compute_pool* pool) {
   struct watch {
+    uv_loop_t* loop;
     bool done = false;
     bool expired = false;
     bool closed = false;
-  } w;
+  } w{&loop_};
   uv_timer_t timer;
   timer.data = &w;
   uv_check(uv_timer_init(&loop_, &timer), "uv_timer_init");
@@ -55,7 +59,15 @@ bool event_loop::block_on_for(task<void> t, double timeout_ms, compute_pool* poo
                &timer, [](uv_timer_t* h) { static_cast<watch*>(h->data)->expired = true; },
                timeout_ms > 0 ? static_cast<std::uint64_t>(timeout_ms) : 0, 0),
            "uv_timer_start");
-  t.start(root_context(pool), [](void* p) { static_cast<watch*>(p)->done = true; }, &w);
+  // Stopping the loop at the end, as block_on does: otherwise an end in the timer pass that opens
+  // an iteration would leave its poll waiting for the watchdog.
+  t.start(
+      root_context(pool),
+      [](void* p) {
+        static_cast<watch*>(p)->done = true;
+        uv_stop(static_cast<watch*>(p)->loop);
+      },
+      &w);
   while (!w.done && !w.expired) uv_run(&loop_, UV_RUN_ONCE);
   if (!w.done) t.reset();  // cancels: destroys the frame and all it owns, on this thread
   // The watchdog lives on this stack: wait for libuv to be done with it.
@@ -64,6 +76,56 @@ bool event_loop::block_on_for(task<void> t, double timeout_ms, compute_pool* poo
   while (!w.closed) uv_run(&loop_, UV_RUN_NOWAIT);
   if (w.done) t.take();  // rethrows what the task ended with
   return w.done;
+}
+
+void event_loop::add_timer(detail::timer_node* node, std::uint64_t due_ms) {
+  auto [it, fresh] = buckets_.try_emplace(due_ms);
+  detail::timer_node& head = it->second;
+  if (fresh) head.prev = head.next = &head;
+  node->prev = head.prev;
+  node->next = &head;
+  head.prev->next = node;
+  head.prev = node;
+  if (due_ms < armed_for_) arm_timer();
+}
+
+void event_loop::arm_timer() {
+  if (buckets_.empty()) {
+    uv_timer_stop(&timer_);
+    armed_for_ = UINT64_MAX;
+    return;
+  }
+  const std::uint64_t due = buckets_.begin()->first;
+  const std::uint64_t now = uv_now(&loop_);
+  armed_for_ = due;
+  uv_check(uv_timer_start(&timer_, &event_loop::on_timer, due > now ? due - now : 0, 0),
+           "uv_timer_start");
+}
+
+void event_loop::on_timer(uv_timer_t* handle) {
+  auto* self = static_cast<event_loop*>(handle->data);
+  const std::uint64_t now = uv_now(&self->loop_);
+  // Move every due wait to a local list first: waking one may add waits or cancel others.
+  detail::timer_node due;
+  due.prev = due.next = &due;
+  auto& buckets = self->buckets_;
+  while (!buckets.empty() && buckets.begin()->first <= now) {
+    detail::timer_node& head = buckets.begin()->second;
+    if (head.next != &head) {
+      head.next->prev = due.prev;
+      due.prev->next = head.next;
+      head.prev->next = &due;
+      due.prev = head.prev;
+    }
+    buckets.erase(buckets.begin());
+  }
+  self->arm_timer();
+  const auto fired = std::chrono::steady_clock::now();
+  while (due.next != &due) {
+    detail::timer_node* node = due.next;
+    node->unlink();
+    node->fire(node, fired);
+  }
 }
 
 void event_loop::run() { uv_run(&loop_, UV_RUN_DEFAULT); }

@@ -7,8 +7,17 @@
 // Everything that touches a loop's handles (timers, frames suspended on them) runs on the
 // loop's thread. Other threads reach it only through post(), which queues a message under a
 // mutex and wakes the loop with uv_async_send (the one libuv call that is thread-safe).
+//
+// The loop's waits share one uv_timer_t. libuv keeps timers in a binary heap, O(log n) per
+// start and per expiry, and a uv_timer_t per wait costs 152 bytes and an allocation; a fan-out
+// starts its waits in bursts with few distinct due times (whole milliseconds), so the loop
+// buckets them by due millisecond instead, each wait an intrusive node inside its coroutine
+// frame: O(1) to add, to cancel and to fire, and no allocation per wait.
 #include <uv.h>
 
+#include <chrono>
+#include <cstdint>
+#include <map>
 #include <mutex>
 #include <vector>
 
@@ -16,6 +25,44 @@
 #include "harness/async/task.hpp"
 
 namespace fanout::async {
+
+namespace detail {
+
+// A wait on the loop's shared timer: a node of a circular doubly linked list, so that it can
+// leave its bucket without knowing which one it is in.
+struct timer_node {
+  timer_node* prev = nullptr;  // null while not linked
+  timer_node* next = nullptr;
+  void (*fire)(timer_node* self, std::chrono::steady_clock::time_point now) = nullptr;
+
+  bool linked() const noexcept { return next != nullptr; }
+  void unlink() noexcept {
+    if (!linked()) return;
+    prev->next = next;
+    next->prev = prev;
+    prev = next = nullptr;
+  }
+};
+
+}  // namespace detail
+
+namespace detail {
+
+// How a root task tells block_on that it has finished. The task may finish in the timer pass
+// that opens a loop iteration; the poll that follows would then block with nothing left to wake
+// it, so a finish inside uv_run also stops the loop, which makes that poll return at once.
+struct finish_flag {
+  uv_loop_t* loop;
+  bool running = false;  // inside the uv_run loop (a finish during start() needs no stop)
+  bool done = false;
+  static void set(void* self) noexcept {
+    auto* f = static_cast<finish_flag*>(self);
+    f->done = true;
+    if (f->running) uv_stop(f->loop);
+  }
+};
+
+}  // namespace detail
 
 class event_loop {
  public:
@@ -38,9 +85,10 @@ class event_loop {
   // its result or rethrows its exception.
   template <class T>
   T block_on(task<T> t, compute_pool* pool = nullptr) {
-    bool done = false;
-    t.start(root_context(pool), [](void* flag) { *static_cast<bool*>(flag) = true; }, &done);
-    while (!done) uv_run(&loop_, UV_RUN_ONCE);
+    detail::finish_flag done{&loop_};
+    t.start(root_context(pool), &detail::finish_flag::set, &done);
+    done.running = true;
+    while (!done.done) uv_run(&loop_, UV_RUN_ONCE);
     return t.take();
   }
 
@@ -48,6 +96,10 @@ class event_loop {
   // with it every child and timer it owns, and returns false. The watchdog of a benchmark that
   // may deadlock; `t` must not own work on other threads that outlives its frame.
   bool block_on_for(task<void> t, double timeout_ms, compute_pool* pool = nullptr);
+
+  // Loop thread: `node` fires once the loop's clock reaches `due_ms` (uv_now units), then
+  // forgets it. A node leaves early by unlinking itself (cancellation).
+  void add_timer(detail::timer_node* node, std::uint64_t due_ms);
 
   // Runs the loop until stop() (worker threads of the runtime use this).
   void run();
@@ -61,12 +113,18 @@ class event_loop {
   };
   static void on_async(uv_async_t* handle);
   void drain();
+  static void on_timer(uv_timer_t* handle);
+  void arm_timer();
 
   uv_loop_t loop_{};
   uv_async_t async_{};
   std::mutex mutex_;
   std::vector<message> queue_;     // guarded by mutex_
   std::vector<message> draining_;  // loop thread only; swapped with queue_ to run unlocked
+
+  uv_timer_t timer_{};
+  std::map<std::uint64_t, detail::timer_node> buckets_;  // due ms -> list head (sentinel)
+  std::uint64_t armed_for_ = UINT64_MAX;                 // the due ms timer_ is set for
 };
 
 // A wake-up that may arrive from another thread (offload, a full channel) for a coroutine that
@@ -85,6 +143,10 @@ class remote_wake {
     cancelled_ = true;
     release();
   }
+  // The waiter's loop thread, from the waiter's destructor, when fire() has not been called and
+  // never will be (the waiter left the queue that would have fired it): nobody else holds the
+  // node, so both references go at once.
+  void discard() noexcept { delete this; }
 
  private:
   remote_wake(context ctx, std::coroutine_handle<> h) : ctx_(ctx), handle_(h) {}

@@ -51,9 +51,17 @@ class poll_set {
   ~poll_set() = default;
 
   std::size_t push(task<T> t) {
-    const std::size_t id = children_.size();
-    children_.push_back(std::make_unique<child>(this, std::move(t), id));
-    ready_.push_back({children_.back().get(), {}});
+    const std::size_t id = pushed_++;
+    child* c = nullptr;
+    if (free_.empty()) {
+      c = &slots_.emplace_back(this, std::move(t), id);
+    } else {
+      c = free_.back();
+      free_.pop_back();
+      c->body = std::move(t);
+      c->id = id;
+    }
+    ready_.push_back({c, {}});
     if (ordered_) window_.emplace_back();
     if (++in_flight_ > max_in_flight_) max_in_flight_ = in_flight_;
     return id;
@@ -93,11 +101,13 @@ class poll_set {
     }
     std::coroutine_handle<promise_type> handle;
   };
-  // Suspends the poller and continues with `next` (the consumer), or returns to the waker.
-  struct switch_to {
-    std::coroutine_handle<> next;
+  // Suspends the poller and continues with the consumer it has set to resume, if any, or
+  // returns to whoever woke the poller.
+  struct switch_to_consumer {
+    poll_set* set;
     bool await_ready() noexcept { return false; }
     std::coroutine_handle<> await_suspend(std::coroutine_handle<>) noexcept {
+      std::coroutine_handle<> next = std::exchange(set->resume_next_, {});
       return next ? next : std::noop_coroutine();
     }
     void await_resume() noexcept {}
@@ -169,16 +179,14 @@ class poll_set {
 
   // Each turn is one poll of the stream on behalf of the parked consumer, which it resumes
   // (by symmetric transfer) once there is something to yield.
+  // (No local variable lives across its suspension points: the state is the set's.)
   poller run_poller() {
-    co_await switch_to{};  // until the first wake-up
     for (;;) {
+      co_await switch_to_consumer{this};
       poll_scheduled_ = false;
-      std::coroutine_handle<> consumer{};
-      if (parked_) {
-        poll();
-        if (can_yield()) consumer = std::exchange(parked_, {});
-      }
-      co_await switch_to{consumer};
+      if (!parked_) continue;
+      poll();
+      if (can_yield()) resume_next_ = std::exchange(parked_, {});
     }
   }
 
@@ -191,7 +199,8 @@ class poll_set {
     } else {
       self->completed_.push_back(std::move(out));
     }
-    self->children_[c->id].reset();  // destroys the finished frame
+    c->body.reset();  // destroys the finished frame
+    self->free_.push_back(c);
   }
 
   std::optional<outcome<T>> take() {
@@ -215,7 +224,11 @@ class poll_set {
   const source source_;
   const wake_policy policy_;
   std::size_t next_source_ = 0;
-  std::vector<std::unique_ptr<child>> children_;  // by id; null once finished
+  // Children live in slots that are reused once finished: no allocation per child beyond its
+  // frame, and a deque never moves them (each is its children's waker).
+  std::deque<child> slots_;
+  std::vector<child*> free_;
+  std::size_t pushed_ = 0;
   std::deque<runnable> ready_;
   std::deque<outcome<T>> completed_;               // unordered: completion order
   std::deque<std::optional<outcome<T>>> window_;   // ordered: by id from window_base_
@@ -225,6 +238,7 @@ class poll_set {
   context consumer_ctx_{};
   std::coroutine_handle<> parked_{};
   bool poll_scheduled_ = false;
+  std::coroutine_handle<> resume_next_{};  // the poller's hand-over to the consumer
   poller poller_;  // last: its frame goes first, before the state it reads
 };
 
