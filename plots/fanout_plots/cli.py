@@ -7,11 +7,8 @@ import os
 import re
 import sys
 
-from . import compare, report
-from .figures import build_all
 from .load import InputError, load_runs
 from .output import write_text
-from .style import Styles
 
 PROG = "fanout_report.py"
 
@@ -50,11 +47,14 @@ def main(argv=None) -> int:
     if pattern:
         for run in runs:
             run.benches = [b for b in run.benches if pattern.search(b.name)]
+    # Imported only now, so that bad input is reported without waiting for matplotlib.
+    from . import compare, figures, report, style
+
     out = args.out or args.result_dirs[0]
     written = []
     try:
         os.makedirs(os.path.join(out, "plots"), exist_ok=True)
-        figures = build_all(runs, Styles(), os.path.join(out, "plots"))
+        drawn = figures.build_all(runs, style.Styles(), os.path.join(out, "plots"))
         comparison = None
         if len(runs) > 1:
             comparison = "comparison.md"
@@ -62,7 +62,7 @@ def main(argv=None) -> int:
             write_text(path, compare.render(runs))
             written.append(path)
         path = os.path.join(out, "report.md")
-        write_text(path, report.render(runs, figures, out, comparison))
+        write_text(path, report.render(runs, drawn, out, comparison))
         written.insert(0, path)
     except OSError as e:
         _error(f"cannot write {e.filename or out}: {e.strerror or e}")

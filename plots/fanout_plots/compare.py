@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from . import select as sel
-from .output import num, table
+from .output import num, ratio, table
 from .stats import ALPHA, MIN_REPS, describe_p, mann_whitney, smallest_p
 
 
@@ -24,17 +24,18 @@ def _verdict(p, ratio: float, other: str) -> str:
 
 def _pairs_table(base, other) -> tuple:
     rows, significant, reps = [], 0, set()
-    for b in base.ok():
+    for b in sorted(base.ok(), key=lambda b: b.name):
         o = other.find(b.name)
         if o is None or o.error is not None or not o.n:
             continue
         a, c = b.samples("real_time"), o.samples("real_time")
-        ratio = o.median() / b.median() if b.median() else math.nan
+        r = ratio(o.median(), b.median())
         p = mann_whitney(a, c)
         significant += p is not None and p < ALPHA
         reps.add((len(a), len(c)))
         rows.append([b.name, len(a), len(c), num(b.median()), num(o.median()),
-                     f"{ratio:.2f}", describe_p(p), _verdict(p, ratio, other.label)])
+                     num(r) if not math.isfinite(r) else f"{r:.2f}", describe_p(p),
+                     _verdict(p, r, other.label)])
     headers = ["benchmark", f"n {base.label}", f"n {other.label}",
                f"{base.label} [ms]", f"{other.label} [ms]", f"ratio {other.label}/{base.label}",
                "p (Mann–Whitney)", "differs (p < 0.05)"]
@@ -59,8 +60,10 @@ def _normalised(base, other) -> str:
             for run, benches, reps in picks:
                 b = reps.get(s)
                 seq = sel.baseline(b, benches) if b else None
-                speedup = seq.median() / b.median() if seq else math.nan
-                per_core = speedup / _usable_cores(b, run.cores) if b else math.nan
+                speedup = ratio(seq.median(), b.median()) if seq else math.nan
+                # Only computing is bound by cores; waiting scales with concurrency instead.
+                per_core = (speedup / _usable_cores(b, run.cores) if b and w == "cpu"
+                            else math.nan)
                 row += [b.name if b else "absent", num(b.median("efficiency") if b else None),
                         num(speedup), num(per_core)]
             rows.append(row)
@@ -68,15 +71,14 @@ def _normalised(base, other) -> str:
     for run in (base, other):
         headers += [f"benchmark ({run.label})", f"efficiency {run.label}",
                     f"speedup {run.label}", f"speedup per usable core {run.label}"]
-    return table(headers, rows, left=2)
+    return table(headers, rows)
 
 
 def _machines(runs) -> str:
     rows = [[r.label, r.context.get("fanout_cpu_model", "n/a"), r.cores,
              r.context.get("fanout_build_type", "n/a"), r.context.get("fanout_git_commit", "n/a"),
              max((b.n for b in r.benches), default=0), f"`{r.path}`"] for r in runs]
-    return table(["machine", "CPU", "cores", "build", "commit", "repetitions", "folder"], rows,
-                 left=2)
+    return table(["machine", "CPU", "cores", "build", "commit", "repetitions", "folder"], rows)
 
 
 def _pair_section(base, other) -> str:
@@ -102,7 +104,8 @@ def _pair_section(base, other) -> str:
                  "own bound over its makespan (1 = ideal on that machine); speedup is over "
                  "sequential on the same machine; per usable core divides it by "
                  "min(cores, threads the strategy used, items), so 1 means every core it could "
-                 "use was busy, whatever the machine's size.")
+                 "use was busy, whatever the machine's size (CPU-bound work only: waiting "
+                 "scales with concurrency, not cores).")
     parts.append(_normalised(base, other))
     for run, names in ((base, names_b - names_o), (other, names_o - names_b)):
         if names:

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from matplotlib.ticker import NullLocator
 
 from .select import of_workload, sweep
 from .style import IDEAL_COLOR, run_hatch, run_linestyle
@@ -130,6 +131,11 @@ def sweep_panel(ax, runs, styles, points, param: str, xlabel: str, ylabel: str, 
         draw_lines(ax, points, styles)
         ax.set_xlabel(xlabel)
         ax.set_xscale("log")
+        xs = sorted({p.x for p in points})
+        if len(xs) <= 6:
+            # A short sweep (1, 2, 4 workers) reads best with a tick at every point.
+            ax.set_xticks(xs, [f"{x:,.0f}" if x >= 1 else f"{x:g}" for x in xs])
+            ax.xaxis.set_minor_locator(NullLocator())
     ax.set_ylabel(ylabel)
     if logy and spans_decades([p.lo for p in points] + [p.hi for p in points]):
         ax.set_yscale("log")

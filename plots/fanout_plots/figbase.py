@@ -85,8 +85,8 @@ def rep_points(runs, workload: str, metric, category=lambda b: b.strategy) -> li
 
 
 def panel_title(workload: str, points) -> str:
-    items = {p.bench.params.get("items") for p in points} - {None}
-    return f"{workload}, {num(items.pop())} items" if len(items) == 1 else workload
+    items = sorted({p.bench.params.get("items") for p in points} - {None})
+    return f"{workload}, {' / '.join(num(i) for i in items)} items" if items else workload
 
 
 def workloads_with(runs, key: str, workloads=sel.CORE_WORKLOADS) -> list:

@@ -140,7 +140,7 @@ def latency_cdf(runs, styles, out_dir):
         headers, rows, "", save(fig, out_dir, "latency_cdf"))
 
 
-def _bar_figure(runs, styles, out_dir, key, name, title, xlabel, scale, ref, caption):
+def _bar_figure(runs, styles, out_dir, key, name, title, xlabel, scale, ref, caption, header):
     per, cats = _panels(runs, key)
     if not per:
         return None
@@ -149,17 +149,23 @@ def _bar_figure(runs, styles, out_dir, key, name, title, xlabel, scale, ref, cap
         scaled = [Point(p.run_i, p.strategy, p.x, p.bench, p.values * scale, p.category)
                   for p in points]
         hpanel(ax, scaled, styles, len(runs), bars=True, categories=cats)
-        for ri, run in enumerate(runs):
-            if ref:
+        top = max(p.hi for p in scaled)
+        if ref:
+            # A core line far beyond the bars (another machine's 64 cores) is left out rather
+            # than squeezing the bars; the legend gives every machine's count.
+            top = max(top, min(ref(r) for r in runs))
+            for ri, run in enumerate(runs):
                 ax.axvline(ref(run), color=IDEAL_COLOR, linestyle=run_linestyle(ri),
                            linewidth=1.2)
-        ax.set_xlim(left=0)
+        ax.set_xlim(0, top * 1.1 if top > 0 else 1)
         ax.set_title(panel_title(w, points))
     fig.supxlabel(xlabel)
     all_points = [p for ps in per.values() for p in ps]
-    extra = [Line2D([], [], color=IDEAL_COLOR, linewidth=1.2, label="cores")] if ref else []
+    label = "cores: " + ", ".join(f"{r.cores} ({r.label})" if len(runs) > 1 else str(r.cores)
+                                  for r in runs)
+    extra = [Line2D([], [], color=IDEAL_COLOR, linewidth=1.2, label=label)] if ref else []
     finish(fig, runs, title, extra + machine_handles(runs, bars=True), ncol=4)
-    cols = col(key, f"{key}") + col("real_time", MAKESPAN) + [
+    cols = col(key, header) + col("real_time", MAKESPAN) + [
         ("in flight", lambda p: num(p.bench.median("in_flight"))),
         ("threads", lambda p: num(p.bench.median("threads")))]
     headers, rows = table_rows(runs, all_points, cols)
@@ -173,7 +179,7 @@ def cost_cpu(runs, styles, out_dir):
         "Each bar is a strategy's median process CPU time divided by the makespan, in cores, "
         "at the workload's most common size, with bars spanning the repetitions; the black "
         "line is the machine's core count. For waiting work a good strategy stays near zero, "
-        "for computing work near the core count.")
+        "for computing work near the core count.", "CPU [cores]")
 
 
 def cost_memory(runs, styles, out_dir):
@@ -184,7 +190,8 @@ def cost_memory(runs, styles, out_dir):
         "Each bar is a strategy's median growth of peak resident memory during a fan-out "
         "divided by the items in flight, in KiB (the table gives bytes), with bars spanning "
         "the repetitions. Growth is measured in pages, so small per-item states can read as "
-        "zero; a thread per item pays for its stack and shows here first.")
+        "zero; a thread per item pays for its stack and shows here first.",
+        "RSS per in-flight item [bytes]")
 
 
 def efficiency(runs, styles, out_dir):
@@ -237,16 +244,6 @@ def _tail_key(benches) -> str | None:
     return next((k for k in TAIL_KEYS if any(b.has(k) for b in benches)), None)
 
 
-def _short_names(benches, prefix: str) -> tuple:
-    """Row names without the shared prefix and without parameters every row has alike."""
-    segs = {b.name: b.name[len(prefix):].split("/") for b in benches}
-    common = set.intersection(*(set(v) for v in segs.values())) if segs else set()
-    common = {c for c in common if ":" in c}
-    names = {n: "/".join(x for x in v if x not in common) or "/".join(v)
-             for n, v in segs.items()}
-    return names, sorted(common)
-
-
 def _extra_table(runs, points, tail) -> tuple:
     params = {k for p in points for k in p.bench.params}
     counters = sorted({k for p in points for r in p.bench.reps for k in r} - KNOWN - params
@@ -262,9 +259,9 @@ def extra_workload(runs, styles, out_dir, workload: str, family=None):
     """Makespan and tail of every benchmark of a workload (or of one family of it, such as
     one hazard) that the report has no dedicated figure for: each with its fix beside it."""
     prefix = f"{workload}/{family}/" if family else f"{workload}/"
-    benches = [(ri, b) for ri, r in enumerate(runs) for b in sel.of_workload(r, workload)
-               if family is None or b.strategy == family]
-    names, common = _short_names([b for _, b in benches], prefix)
+    benches = [(ri, b) for ri, r in enumerate(runs)
+               for b in sel.family_benches(r, workload, family)]
+    names, common = sel.short_names([b for _, b in benches], prefix)
     points = [Point(ri, b.strategy, math.nan, b, b.samples("real_time"), names[b.name])
               for ri, b in benches]
     points = [p for p in points if p.values.size]
@@ -297,6 +294,9 @@ def extra_workload(runs, styles, out_dir, workload: str, family=None):
     return FigureResult(
         name, title,
         f"Each row is one `{what}` benchmark (its variant and parameters in the row name), its "
-        "marker the median over the repetitions and its bar their range. A hazard's naive "
-        "variant sits beside its fixes: a fix should bring makespan and the tail down.",
+        "marker the median over the repetitions and its bar their range. " + (
+            "A hazard's naive variant sits beside its fixes: a fix should bring makespan and "
+            "the tail down." if workload == "hazard" else
+            "Rows differ in strategy or variant only; the table adds each benchmark's own "
+            "counters."),
         headers, rows, config, save(fig, out_dir, re.sub(r"[^A-Za-z0-9_.-]", "_", name)))

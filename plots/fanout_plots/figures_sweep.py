@@ -13,7 +13,7 @@ from . import select as sel
 from .draw import draw_ideal, sweep_panel, sweep_points
 from .figbase import (MAKESPAN, FigureResult, col, handles, ideal_handle, samples,
                       table_rows)
-from .output import num, pct
+from .output import num, pct, ratio
 from .style import finish, new_figure, save
 
 
@@ -43,7 +43,7 @@ def _ratio_to_best(series, x: str):
     for ri, _, _, ser in series:
         xs, ys = _best_ideal_by_x(ser, x)
         best.update({(ri, xv): yv for xv, yv in zip(xs, ys)})
-    return lambda p: num(p.bench.median("real_time") / best.get((p.run_i, p.x), math.nan))
+    return lambda p: num(ratio(p.bench.median("real_time"), best.get((p.run_i, p.x))))
 
 
 def wait_makespan(runs, styles, out_dir):
@@ -148,7 +148,8 @@ def bounded_limit(runs, styles, out_dir):
         "ideal schedule of the waits on `limit` slots")]), ncol=3)
     cols = col("real_time", MAKESPAN) + [
         ("ideal [ms]", lambda p: num(p.bench.median("ideal_ms"))),
-        ("× ideal", lambda p: num(p.bench.median("real_time") / p.bench.median("ideal_ms")))]
+        ("× ideal", lambda p: num(ratio(p.bench.median("real_time"),
+                                        p.bench.median("ideal_ms"))))]
     headers, rows = table_rows(runs, all_points, cols + col("p99_ms", "p99 [ms]"))
     return FigureResult(
         "bounded_limit", title,

@@ -212,7 +212,9 @@ def load_run(path: str) -> Run:
     if not os.path.isdir(path):
         raise InputError(path, "not a folder")
     try:
-        files = sorted(os.path.join(path, f) for f in os.listdir(path) if f.endswith(".json"))
+        # Hidden files are partial outputs being written under a temporary name.
+        files = sorted(os.path.join(path, f) for f in os.listdir(path)
+                       if f.endswith(".json") and not f.startswith("."))
     except OSError as e:
         raise InputError(path, f"cannot list: {e.strerror}") from None
     files = [f for f in files if os.path.isfile(f)]

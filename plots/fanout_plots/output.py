@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import tempfile
 from contextlib import contextmanager
 
@@ -40,6 +41,14 @@ def write_text(path: str, text: str) -> None:
             f.write(text)
 
 
+def ratio(a, b) -> float:
+    """a / b, or NaN where b is zero or either is missing (a skipped or zero-time benchmark)."""
+    try:
+        return float(a) / float(b) if b and math.isfinite(b) and math.isfinite(a) else math.nan
+    except (TypeError, ValueError):
+        return math.nan
+
+
 def num(v, digits: int = 4) -> str:
     """A median for a table: 4 significant digits, thousands separated, 'n/a' for missing."""
     if v is None or not isinstance(v, (int, float)) or not math.isfinite(v):
@@ -60,11 +69,19 @@ def times(v) -> str:
     return f"{v:.3g}×" if v < 1000 else f"{v:,.0f}×"
 
 
-def table(headers: list, rows: list, left: int = 1) -> str:
-    """A Markdown table, the first `left` columns left-aligned and the rest right-aligned."""
+_NUMERIC = re.compile(r"^(n/a|[-+]?[\d,]*\.?\d+(e[-+]?\d+)?[%×]?)$")
+
+
+def table(headers: list, rows: list) -> str:
+    """A Markdown table: columns of numbers right-aligned, columns of text left-aligned."""
     def cell(c) -> str:
-        return str(c).replace("|", "\\|")
+        return str(c).replace("|", "\\|").replace("\n", " ")
+
+    def numeric(i: int) -> bool:
+        vals = [cell(r[i]) for r in rows if i < len(r)]
+        return bool(vals) and all(_NUMERIC.match(v) for v in vals)
+
     lines = ["| " + " | ".join(cell(h) for h in headers) + " |",
-             "|" + "|".join("---" if i < left else "---:" for i in range(len(headers))) + "|"]
+             "|" + "|".join("---:" if numeric(i) else "---" for i in range(len(headers))) + "|"]
     lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)

@@ -8,7 +8,7 @@ import math
 import os
 
 from . import select as sel
-from .output import num, pct, table, times
+from .output import num, pct, ratio, table, times
 from .stats import ALPHA, describe_p, mann_whitney
 
 CV_LIMIT = 0.05
@@ -39,7 +39,7 @@ def _ctx_value(ctx: dict, key: str) -> str:
 def machine_card(runs) -> str:
     headers = ["field"] + [r.label for r in runs] if len(runs) > 1 else ["field", "value"]
     rows = [[name] + [_ctx_value(r.context, key) for r in runs] for key, name in CARD]
-    out = [table(headers, rows, left=len(headers))]
+    out = [table(headers, rows)]
     for r in runs:
         note = r.context.get("fanout_library_build_type_note")
         if note:
@@ -69,11 +69,12 @@ def _run_warnings(run) -> list:
                         for b in sorted(noisy, key=lambda b: -(b.cv() or 0))]) + "\n")
     single = [b for b in run.ok() if b.n < 2]
     if single:
-        out.append(f"{len(single)} benchmarks have a single repetition: no error bars, CV n/a.")
+        out.append(f"{_plural(len(single), 'benchmark')} with a single repetition: no error "
+                   "bars, CV n/a.")
     failed = run.failed()
     if failed:
-        out.append(f"{len(failed)} benchmarks were skipped or failed:\n\n" + table(
-            ["benchmark", "error"], [[b.name, b.error] for b in failed], left=2) + "\n")
+        out.append(f"{_plural(len(failed), 'benchmark')} skipped or failed:\n\n" + table(
+            ["benchmark", "error"], [[b.name, b.error] for b in failed]) + "\n")
     out += [f"{n}." for n in run.notes]
     return out
 
@@ -105,9 +106,9 @@ def _ranking(run, workload: str, items) -> str | None:
     if len(ranked) < 2 or not math.isfinite(ideal):
         return None
     size = f"{num(items)} items" if items is not None else "all sizes"
-    parts = [f"{b.strategy} {times(b.median() / ideal)} ideal" for b in ranked]
+    parts = [f"{b.strategy} {times(ratio(b.median(), ideal))} ideal" for b in ranked]
     first, second = ranked[0], ranked[1]
-    gap = second.median() / first.median() - 1
+    gap = ratio(second.median(), first.median()) - 1
     p = mann_whitney(first.samples("real_time"), second.samples("real_time"))
     if p is None or p >= ALPHA:
         verdict = (f"{first.strategy} leads {second.strategy} by {gap:.1%}, within noise "
@@ -117,7 +118,7 @@ def _ranking(run, workload: str, items) -> str | None:
                    f"(Mann–Whitney p = {describe_p(p)})")
     line = (f"- **{workload}, {size}**: " + ", ".join(parts) + f" (ideal {num(ideal)} ms, "
             f"best {num(first.median())} ms). {verdict}; the slowest, {ranked[-1].strategy}, "
-            f"takes {times(ranked[-1].median() / first.median())} as long as the fastest.")
+            f"takes {times(ratio(ranked[-1].median(), first.median()))} as long as the fastest.")
     if workload == "cpu":
         line += _speedups(reps.values(), benches, run.cores)
     return line
@@ -128,8 +129,8 @@ def _speedups(reps, benches, cores: int) -> str:
     for b in reps:
         seq = sel.baseline(b, benches)
         if seq is not None and b.strategy != "sequential":
-            s = seq.median() / b.median()
-            if best is None or s > best[0]:
+            s = ratio(seq.median(), b.median())
+            if math.isfinite(s) and (best is None or s > best[0]):
                 best = (s, b.strategy)
     if best is None:
         return ""
@@ -151,11 +152,13 @@ def _cost_lines(run) -> list:
                        f"(machine: {run.cores} cores).")
         mem = sorted((b for b in reps if math.isfinite(b.median("rss_per_item_bytes"))),
                      key=lambda b: b.median("rss_per_item_bytes"))
-        if len(mem) >= 2 and mem[-1].median("rss_per_item_bytes") > 0:
-            rest = [b.median("rss_per_item_bytes") for b in mem[:-1]]
-            out.append(f"- **Memory, {w}**: {mem[-1].strategy} grows peak RSS by "
-                       f"{num(mem[-1].median('rss_per_item_bytes') / 1024)} KiB per in-flight "
-                       f"item; the others by at most {num(max(rest) / 1024)} KiB.")
+        top = mem[-1].median("rss_per_item_bytes") if mem else 0
+        if len(mem) >= 2 and top > 0:
+            most = [b.strategy for b in mem if b.median("rss_per_item_bytes") == top]
+            rest = [b.median("rss_per_item_bytes") for b in mem if b.strategy not in most]
+            tail = (f"; the others by at most {num(max(rest) / 1024)} KiB" if rest else "")
+            out.append(f"- **Memory, {w}**: {', '.join(most)} grow(s) peak RSS by "
+                       f"{num(top / 1024)} KiB per in-flight item{tail}.")
     return out
 
 
@@ -165,10 +168,37 @@ def _bounded_lines(run) -> list:
         benches = [b for b in sel.of_workload(run, w) if "limit" in b.params]
         reps = sel.representatives(benches, sel.representative_items(benches))
         if len(reps) >= 2:
-            parts = [f"{s} {num(b.median())} ms ({times(b.median() / b.median('ideal_ms'))} "
+            parts = [f"{s} {num(b.median())} ms ({times(ratio(b.median(), b.median('ideal_ms')))} "
                      f"the ideal schedule)" for s, b in reps.items()]
             limit = sel.modal_params(benches).get("limit")
             out.append(f"- **Bounded, {w}, limit {num(limit)}**: " + ", ".join(parts) + ".")
+    return out
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _extra_lines(run) -> list:
+    """Per hazard (or other workload without its own figure): its slowest and fastest variant."""
+    out = []
+    for w, family in sel.extra_groups([run]):
+        benches = sel.family_benches(run, w, family)
+        prefix = f"{w}/{family}/" if family else f"{w}/"
+        names, _ = sel.short_names(benches, prefix)
+        ranked = sorted(benches, key=lambda b: b.median())
+        what = f"{w}/{family}" if family else w
+
+        def desc(b) -> str:
+            tail = next((k for k in ("late_ms_p99", "p99_ms") if b.has(k)), None)
+            extra = f", {tail} {num(b.median(tail))} ms" if tail else ""
+            note = f", outcome: {b.note}" if b.note else ""
+            return f"{names[b.name]} {num(b.median())} ms{extra}{note}"
+        if len(ranked) == 1:
+            out.append(f"- **{what}**: {desc(ranked[0])}.")
+        elif ranked:
+            out.append(f"- **{what}**: slowest {desc(ranked[-1])}; fastest {desc(ranked[0])}; "
+                       f"{times(ratio(ranked[-1].median(), ranked[0].median()))} apart.")
     return out
 
 
@@ -183,9 +213,7 @@ def findings_section(runs) -> str:
                 if line:
                     lines.append(line)
         lines += _bounded_lines(r) + _cost_lines(r)
-        for w in sel.extra_workloads([r]):
-            lines.append(f"- **{w}**: {len(sel.of_workload(r, w))} benchmarks; see the "
-                         f"`{w}` figure and its table.")
+        lines += _extra_lines(r)
         head = f"### {r.label}\n\n" if len(runs) > 1 else ""
         blocks.append(head + ("\n".join(lines) if lines else "No benchmark produced numbers."))
     intro = ("Per workload, at its most common size and at its largest, the median makespan of "
@@ -201,8 +229,7 @@ def figure_section(fig, out_dir: str) -> str:
              f"{fig.caption} ([SVG]({svg}))"]
     if fig.config:
         parts.append(fig.config)
-    multi = fig.headers and fig.headers[0] == "machine"
-    parts.append(table(fig.headers, fig.rows, left=2 if multi else 1))
+    parts.append(table(fig.headers, fig.rows))
     return "\n\n".join(parts)
 
 

@@ -134,11 +134,12 @@ def extra_workloads(runs) -> list:
 
 def extra_groups(runs) -> list:
     """(workload, family) per figure of a workload without a dedicated one: the whole workload
-    when its second name segments are strategies, else one figure per family (per hazard)."""
+    when its second name segments include strategies (overhead: strategies against raw
+    libuv), else one figure per family, each a separate experiment (hazard: one per hazard)."""
     out = []
     for w in extra_workloads(runs):
         families = strategies_of([b for r in runs for b in of_workload(r, w)])
-        if all(f in STRATEGY_ORDER for f in families):
+        if any(f in STRATEGY_ORDER for f in families):
             out.append((w, None))
         else:
             out += [(w, f) for f in families]
@@ -147,3 +148,18 @@ def extra_groups(runs) -> list:
 
 def param_label(v) -> str:
     return _fmt_param(v)
+
+
+def short_names(benches, prefix: str) -> tuple:
+    """Names without the shared prefix and without parameters every benchmark has alike;
+    also the shared parameters."""
+    segs = {b.name: b.name[len(prefix):].split("/") for b in benches}
+    common = set.intersection(*(set(v) for v in segs.values())) if segs else set()
+    common = {c for c in common if ":" in c}
+    names = {n: "/".join(x for x in v if x not in common) or "/".join(v)
+             for n, v in segs.items()}
+    return names, sorted(common)
+
+
+def family_benches(run, workload: str, family) -> list:
+    return [b for b in of_workload(run, workload) if family is None or b.strategy == family]

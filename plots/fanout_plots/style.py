@@ -14,7 +14,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: E402
+from matplotlib.ticker import (FixedLocator, FuncFormatter, LogLocator,  # noqa: E402
+                               NullFormatter)
 
 from .output import atomic_path  # noqa: E402
 from .select import STRATEGY_ORDER  # noqa: E402
@@ -91,9 +92,9 @@ def machine_handles(runs, bars: bool = False) -> list:
 
 def errorbar_handle(runs) -> Line2D:
     reps = sorted({b.n for r in runs for b in r.ok()})
-    what = "min–max of repetitions" if reps and reps[-1] > 1 else "no error bars: 1 repetition"
-    return Line2D([], [], color="0.3", marker="|", markersize=14, linestyle="none",
-                  label=f"median; bar: {what}")
+    label = ("median; bar: min–max of repetitions" if reps and reps[-1] > 1
+             else "one repetition: no error bars")
+    return Line2D([], [], color="0.3", marker="|", markersize=14, linestyle="none", label=label)
 
 
 def _plain(v, _pos=None) -> str:
@@ -107,7 +108,7 @@ def tidy_log_axes(fig) -> None:
     for ax in fig.axes:
         for axis, scale, lim in ((ax.xaxis, ax.get_xscale(), ax.get_xlim()),
                                  (ax.yaxis, ax.get_yscale(), ax.get_ylim())):
-            if scale != "log":
+            if scale != "log" or isinstance(axis.get_major_locator(), FixedLocator):
                 continue
             lo, hi = sorted(lim)
             if lo > 0 and np.log10(hi / lo) < 2.6:
@@ -135,16 +136,18 @@ def new_figure(ncols: int = 1, nrows: int = 1, width: float = 8.0, height: float
 
 
 def finish(fig, runs, title: str, handles: list, ncol: int = 4) -> None:
-    """Title, one legend below the axes (never over the data), and the machine label under it."""
+    """Title, one legend below the axes (never over the data), and the machine label under it.
+
+    Constrained layout keeps the axes inside the figure, so a legend hung from the figure's
+    bottom edge cannot cover them; the tight bounding box at save time takes both in.
+    """
     fig.suptitle(title, fontweight="bold")
     tidy_log_axes(fig)
     handles = list(handles) + [errorbar_handle(runs)]
-    # Lay the axes out first: the legend then goes below whatever they occupy.
-    fig.draw_without_rendering()
     legend = fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
                         ncol=min(ncol, len(handles)), frameon=False)
-    fig.draw_without_rendering()
-    box = legend.get_window_extent().transformed(fig.transFigure.inverted())
+    box = legend.get_window_extent(fig.canvas.get_renderer()).transformed(
+        fig.transFigure.inverted())
     fig.text(min(0.0, box.x0), box.y0 - 0.01, machine_text(runs), ha="left", va="top",
              fontsize=10, color="0.25")
 
@@ -154,10 +157,13 @@ def save(fig, out_dir: str, name: str) -> list:
     os.makedirs(out_dir, exist_ok=True)
     paths = []
     try:
+        # One layout pass and one bounding box for both formats.
+        fig.draw_without_rendering()
+        bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.15)
         for ext in ("png", "svg"):
             path = os.path.join(out_dir, f"{name}.{ext}")
             with atomic_path(path) as tmp:
-                fig.savefig(tmp, format=ext, bbox_inches="tight", pad_inches=0.15)
+                fig.savefig(tmp, format=ext, bbox_inches=bbox)
             paths.append(path)
     finally:
         plt.close(fig)

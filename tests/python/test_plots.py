@@ -1,0 +1,380 @@
+"""plots/fanout_report.py on fixture JSON: figures, report tables, comparison, bad input.
+
+Run from the repository root:  /usr/bin/python3 -m pytest -q tests/python/test_plots.py
+
+Fixtures (tests/fixtures, rebuilt by make_fixtures.py): dev-2core is a real quick-profile run
+with 3 repetitions; server-16core the same as if from another machine; hazards adds hazard
+benchmarks, a skipped one, a debug build and noise warnings; sweep-4core is a synthetic
+default-profile run with sweeps.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures"
+TOOL = ROOT / "plots" / "fanout_report.py"
+sys.path.insert(0, str(ROOT / "plots"))
+
+from fanout_plots import cli, compare, report  # noqa: E402
+from fanout_plots.load import load_run, load_runs  # noqa: E402
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+SUFFIX = "/process_time/manual_time"
+
+
+def run_cli(*args) -> int:
+    return cli.main([str(a) for a in args])
+
+
+def copy_fixture(name: str, dest: Path) -> Path:
+    return Path(shutil.copytree(FIXTURES / name, dest / name))
+
+
+def tables(markdown: str) -> list:
+    """Every Markdown table of a document as a list of {header: cell} rows."""
+    out, lines = [], markdown.splitlines()
+    i = 0
+    while i < len(lines):
+        if lines[i].startswith("|") and i + 1 < len(lines) and lines[i + 1].startswith("|--"):
+            headers = [c.strip() for c in lines[i].strip("|").split(" | ")]
+            rows, i = [], i + 2
+            while i < len(lines) and lines[i].startswith("|"):
+                rows.append(dict(zip(headers, (c.strip() for c in lines[i].strip("|")
+                                               .split(" | ")))))
+                i += 1
+            out.append(rows)
+        else:
+            i += 1
+    return out
+
+
+def number(cell: str) -> float:
+    return float(cell.replace(",", "").rstrip("%×"))
+
+
+def json_aggregate(path: Path, agg: str) -> dict:
+    """{display name: aggregate entry} from Google Benchmark's own aggregates."""
+    data = json.loads(path.read_text())
+    return {b["run_name"].removesuffix(SUFFIX): b for b in data["benchmarks"]
+            if b.get("aggregate_name") == agg}
+
+
+@pytest.fixture(scope="module")
+def single(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("single")
+    src = copy_fixture("dev-2core", tmp)
+    before = hashlib.sha256((src / "bm_fanout.json").read_bytes()).hexdigest()
+    assert run_cli(src) == 0
+    return src, before
+
+
+@pytest.fixture(scope="module")
+def two_machines(tmp_path_factory):
+    out = tmp_path_factory.mktemp("two") / "out"
+    assert run_cli(FIXTURES / "dev-2core", FIXTURES / "server-16core", "--out", out) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def self_compare(tmp_path_factory):
+    # The figures of an overlay are exercised by two_machines; here only the numbers matter.
+    patch = pytest.MonkeyPatch()
+    patch.setattr("fanout_plots.figures.build_all", lambda *a: [])
+    tmp = tmp_path_factory.mktemp("self")
+    a = copy_fixture("dev-2core", tmp)
+    b = Path(shutil.copytree(a, tmp / "again"))
+    out = tmp / "out"
+    try:
+        assert run_cli(a, b, "--out", out) == 0
+    finally:
+        patch.undo()
+    return out
+
+
+# --- single run ---------------------------------------------------------------------------
+
+def test_single_run_writes_png_svg_figures_and_report(single, capsys):
+    src, _ = single
+    pngs = sorted((src / "plots").glob("*.png"))
+    names = {p.stem for p in pngs}
+    assert {"wait_makespan", "cpu_speedup", "latency_percentiles", "latency_cdf",
+            "bounded_limit", "cost_cpu", "cost_memory", "mixed", "efficiency"} <= names
+    for png in pngs:
+        data = png.read_bytes()
+        assert data.startswith(PNG_MAGIC) and len(data) > 10_000, png
+        svg = png.with_suffix(".svg").read_text()
+        assert "<svg" in svg and svg.rstrip().endswith("</svg>"), png
+    text = (src / "report.md").read_text()
+    for name in names:
+        assert f"](plots/{name}.png)" in text and f"(plots/{name}.svg)" in text
+    assert not list(src.rglob(".*.tmp")), "temporary files left behind"
+
+
+def test_single_run_leaves_the_json_untouched(single):
+    src, before = single
+    assert hashlib.sha256((src / "bm_fanout.json").read_bytes()).hexdigest() == before
+
+
+def test_report_tables_equal_the_json_medians(single):
+    src, _ = single
+    medians = json_aggregate(src / "bm_fanout.json", "median")
+    cvs = json_aggregate(src / "bm_fanout.json", "cv")
+    fields = {"makespan [ms]": "real_time", "p50 [ms]": "p50_ms", "p90 [ms]": "p90_ms",
+              "p99 [ms]": "p99_ms", "CPU [cores]": "cpu_util",
+              "RSS per in-flight item [bytes]": "rss_per_item_bytes",
+              "throughput [items/s]": "items_per_second"}
+    checked = 0
+    for rows in tables((src / "report.md").read_text()):
+        for row in rows:
+            name = row.get("benchmark")
+            if name not in medians:
+                continue
+            for header, key in fields.items():
+                if header in row:
+                    assert number(row[header]) == pytest.approx(
+                        medians[name][key], rel=5e-4, abs=1e-9), (name, header)
+                    checked += 1
+            if "CV makespan" in row:
+                assert number(row["CV makespan"]) == pytest.approx(
+                    100 * cvs[name]["real_time"], abs=0.051), name
+    assert checked >= 150
+
+
+def test_report_has_machine_card_findings_and_captions(single):
+    src, _ = single
+    text = (src / "report.md").read_text()
+    card = {r["field"]: r["value"] for r in tables(text.split("## Machine")[1])[0]}
+    assert card["label"] == "dev-2core" and card["cores"] == "2"
+    assert card["build type of the suite"] == "Release"
+    findings = text.split("## Findings")[1].split("## Figures")[0]
+    line = next(x for x in findings.splitlines() if x.startswith("- **wait, 100 items**"))
+    ranked = re.findall(r"(\w+) ([\d.,]+)× ideal", line)
+    assert len(ranked) == 10
+    ratios = [number(r) for _, r in ranked]
+    assert ratios == sorted(ratios) and ratios[0] >= 1.0
+    assert "approximation" in text and "Mann–Whitney" in findings
+
+
+def test_release_run_is_not_flagged_as_a_debug_build(single):
+    src, _ = single
+    warnings = (src / "report.md").read_text().split("## Warnings")[1].split("## Findings")[0]
+    # Google Benchmark's library_build_type is "debug" in the fixture: Debian's library.
+    assert "Debug build" not in warnings
+    assert "vary by more than 5%" in warnings
+
+
+def test_hazards_skips_debug_build_and_noise_are_reported(tmp_path):
+    src = copy_fixture("hazards", tmp_path)
+    assert run_cli(src) == 0
+    text = (src / "report.md").read_text()
+    warnings = text.split("## Warnings")[1].split("## Findings")[0]
+    assert "Debug build" in warnings
+    assert "load average 3.10 above 2 cores at start" in warnings
+    assert "governor powersave" in warnings
+    assert "hazard/permit_deadlock/naive/items:10/limit:5/permits:2" in warnings
+    assert "deadlock: the watchdog stopped the fan-out" in warnings
+    assert "1 benchmark with a single repetition" in warnings
+    for name in ("hazard_buffered_stream", "hazard_blocking_loop", "hazard_thread_exhaustion"):
+        assert (src / "plots" / f"{name}.png").read_bytes().startswith(PNG_MAGIC)
+    # An unknown counter gets a column; an outcome label is shown, not taken as a strategy.
+    assert "| timeouts |" in text
+    assert "std::thread: EAGAIN after 9871 threads" in text
+
+
+def test_sweeps_draw_as_lines_and_skipped_points_are_listed(tmp_path):
+    src = copy_fixture("sweep-4core", tmp_path)
+    assert run_cli(src) == 0
+    text = (src / "report.md").read_text()
+    assert len(list((src / "plots").glob("*.png"))) >= 7
+    assert "wait/sequential/items:10000/ms:10 | skipped: ideal time 100.000000 s" in text
+    bounded = next(t for t in tables(text) if t and "ideal [ms]" in t[0]
+                   and t[0]["benchmark"].startswith("wait/buffer"))
+    limits = {r["benchmark"] for r in bounded if r["benchmark"].startswith("wait/buffered/")}
+    assert len(limits) == 4  # limit 1, 10, 100, 1000 of one series
+    # The long-tailed latency is a series of its own, not mixed into the fixed-latency sweep.
+    wait = next(t for t in tables(text) if t and "throughput [items/s]" in t[0])
+    assert not any("p99:100" in r["benchmark"] for r in wait)
+
+
+def test_one_repetition_works_without_error_bars(tmp_path):
+    data = json.loads((FIXTURES / "dev-2core" / "bm_fanout.json").read_text())
+    data["benchmarks"] = [b for b in data["benchmarks"]
+                          if b["run_type"] == "iteration" and b["repetition_index"] == 0]
+    folder = tmp_path / "one"
+    folder.mkdir()
+    (folder / "bm_fanout.json").write_text(json.dumps(data))
+    run = load_run(str(folder))
+    assert all(b.n == 1 and b.cv() is None for b in run.ok())
+    text = report.render([run], [], str(folder))
+    assert "30 benchmarks with a single repetition" in text
+
+
+# --- comparison ---------------------------------------------------------------------------
+
+def test_self_comparison_is_ratio_one_and_not_significant(self_compare):
+    text = (self_compare / "comparison.md").read_text()
+    rows = [r for t in tables(text) for r in t if "p (Mann–Whitney)" in r]
+    assert len(rows) == 30
+    for row in rows:
+        ratio = next(v for k, v in row.items() if k.startswith("ratio "))
+        assert ratio == "1.00"
+        assert number(row["p (Mann–Whitney)"]) == 1.0
+        assert row["differs (p < 0.05)"] == "no"
+    assert "0 differ significantly" in text
+    # The same label twice is told apart in the figures and tables.
+    assert "dev-2core (2)" in (self_compare / "report.md").read_text()
+
+
+def test_two_machines_overlay_and_normalise(two_machines):
+    text = (two_machines / "comparison.md").read_text()
+    assert "10 benchmarks present in both" in text
+    assert "smallest attainable p is 0.10" in text
+    assert "different core counts" in text and "speedup per usable core" in text
+    assert "Only in server-16core (20)" in text
+    rep = (two_machines / "report.md").read_text()
+    machines = {r["machine"] for t in tables(rep) for r in t if "machine" in r}
+    assert {"dev-2core", "server-16core"} <= machines
+    assert "(comparison.md)" in rep
+    assert (two_machines / "plots" / "wait_makespan.svg").stat().st_size > 10_000
+
+
+def _with_reps(data: dict, factor: float, reps: int = 5) -> dict:
+    """The fixture with `reps` repetitions per benchmark, makespans scaled by factor."""
+    out = {"context": data["context"], "benchmarks": []}
+    for b in data["benchmarks"]:
+        if b["run_type"] == "iteration" and b["repetition_index"] == 0:
+            for i in range(reps):
+                e = dict(b, repetition_index=i, repetitions=reps)
+                e["real_time"] = b["real_time"] * factor * (1 + 0.001 * i)
+                out["benchmarks"].append(e)
+    return out
+
+
+def test_a_real_difference_is_flagged_and_too_few_reps_say_na(tmp_path):
+    data = json.loads((FIXTURES / "dev-2core" / "bm_fanout.json").read_text())
+    for name, factor, reps in (("fast", 1.0, 5), ("slow", 2.0, 5), ("once", 1.0, 1)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "bm.json").write_text(json.dumps(_with_reps(data, factor, reps)))
+    runs = load_runs([str(tmp_path / "fast"), str(tmp_path / "slow")])
+    rows = [r for t in tables(compare.render(runs)) for r in t if "p (Mann–Whitney)" in r]
+    assert len(rows) == 30
+    for row in rows:
+        assert next(v for k, v in row.items() if k.startswith("ratio ")) == "2.00"
+        assert number(row["p (Mann–Whitney)"]) < 0.05
+        assert row["differs (p < 0.05)"].startswith("**yes")
+        assert "slower" in row["differs (p < 0.05)"]
+    runs = load_runs([str(tmp_path / "fast"), str(tmp_path / "once")])
+    rows = [r for t in tables(compare.render(runs)) for r in t if "p (Mann–Whitney)" in r]
+    assert rows and all(r["p (Mann–Whitney)"] == "n/a (too few repetitions)" for r in rows)
+
+
+# --- bad input ----------------------------------------------------------------------------
+
+def _bad_inputs(tmp: Path) -> list:
+    cases = []
+    cases.append((tmp / "missing", "no such folder"))
+    (tmp / "empty").mkdir()
+    cases.append((tmp / "empty", "no *.json"))
+    for name, content, problem in (
+            ("corrupt", '{"context": {}, "benchmarks": [', "corrupt JSON"),
+            ("nobench", '{"context": {}}', "no 'benchmarks' list"),
+            ("array", "[1, 2, 3]", "no 'benchmarks' list"),
+            ("zero", '{"benchmarks": []}', "no benchmarks"),
+            ("binary", b"\xff\xfe\x00garbage", "corrupt JSON")):
+        (tmp / name).mkdir()
+        mode = "wb" if isinstance(content, bytes) else "w"
+        with open(tmp / name / "bm_fanout.json", mode) as f:
+            f.write(content)
+        cases.append((tmp / name / "bm_fanout.json", problem))
+    return cases
+
+
+def test_bad_inputs_exit_2_with_one_clear_line(tmp_path, capsys):
+    out = tmp_path / "out"
+    for path, problem in _bad_inputs(tmp_path):
+        folder = path if path.suffix != ".json" else path.parent
+        # As a user runs it: a separate process, its exit status and its stderr.
+        result = subprocess.run([sys.executable, str(TOOL), str(folder), "--out", str(out)],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 2, (path, result.stderr)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+        assert str(path) in lines[0] and problem in lines[0], lines[0]
+        # After a good folder, the bad one is still named.
+        assert run_cli(FIXTURES / "dev-2core", folder, "--out", out) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and str(path) in err[0] and problem in err[0]
+    assert not out.exists()
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert subprocess.run([sys.executable, str(TOOL)], capture_output=True,
+                          timeout=60).returncode == 2
+    with pytest.raises(SystemExit) as e:
+        cli.parse_args([])
+    assert e.value.code == 2
+    assert run_cli(FIXTURES / "dev-2core", "--filter", "(", "--out", tmp_path) == 2
+
+
+# --- writing ------------------------------------------------------------------------------
+
+def test_an_interrupted_run_leaves_no_half_written_file(tmp_path, monkeypatch):
+    import matplotlib.figure
+
+    src = copy_fixture("dev-2core", tmp_path)
+    (src / "report.md").write_text("the previous report\n")
+    calls = {"n": 0}
+    real_savefig = matplotlib.figure.Figure.savefig
+
+    def failing_savefig(self, fname, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            with open(fname, "wb") as f:
+                f.write(PNG_MAGIC)  # a partial file, then the "interrupt"
+            raise KeyboardInterrupt
+        return real_savefig(self, fname, *args, **kwargs)
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", failing_savefig)
+    with pytest.raises(KeyboardInterrupt):
+        run_cli(src)
+    plots = sorted(p.name for p in (src / "plots").iterdir())
+    # The first figure's two files are whole; the second's PNG was never renamed into place.
+    assert plots == ["wait_makespan.png", "wait_makespan.svg"]
+    assert (src / "report.md").read_text() == "the previous report\n"
+    assert not list(src.rglob("*.tmp"))
+
+
+def test_report_write_failure_keeps_the_old_report(tmp_path, monkeypatch):
+    src = copy_fixture("dev-2core", tmp_path)
+    (src / "report.md").write_text("old\n")
+
+    def broken(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("fanout_plots.report.render", broken)
+    monkeypatch.setattr("fanout_plots.figures.build_all", lambda *a: [])
+    with pytest.raises(KeyboardInterrupt):
+        run_cli(src)
+    assert (src / "report.md").read_text() == "old\n"
+    assert not list(src.glob(".*"))
+
+
+def test_filter_and_printed_paths(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("fanout_plots.figures.build_all", lambda *a: [])
+    out = tmp_path / "out"
+    assert run_cli(FIXTURES / "dev-2core", FIXTURES / "server-16core", "--filter", "^wait/",
+                   "--out", out) == 0
+    printed = capsys.readouterr().out.split()
+    assert printed == [str(out / "report.md"), str(out / "comparison.md")]
+    text = (out / "comparison.md").read_text()
+    assert "cpu/" not in text and "5 benchmarks present in both" in text
