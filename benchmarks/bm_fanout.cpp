@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "benchmarks/cli.hpp"
+#include "benchmarks/names.hpp"
 #include "benchmarks/hazards.hpp"
+#include "benchmarks/load.hpp"
 #include "benchmarks/overhead.hpp"
 #include "harness/measure/context.hpp"
 #include "harness/measure/fanout_benchmark.hpp"
@@ -27,52 +29,6 @@ namespace {
 using measure::fanout_config;
 namespace st = strategies;
 namespace wl = workloads;
-
-std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
-
-// The name segments a strategy's configuration is told apart by: only the parameters that
-// the strategy uses.
-template <class S>
-std::string strategy_params(const fanout_config& cfg) {
-  std::string s = "/items:" + std::to_string(cfg.opt.items);
-  if constexpr (std::is_same_v<S, st::buffer_unordered> || std::is_same_v<S, st::buffered>) {
-    s += "/limit:" + std::to_string(cfg.opt.limit);
-  }
-  if constexpr (std::is_same_v<S, st::spawn_channel>) {
-    s += "/capacity:" + std::to_string(cfg.opt.capacity);
-  }
-  if constexpr (std::is_same_v<S, st::spawn_channel> || std::is_same_v<S, st::join_set> ||
-                std::is_same_v<S, st::tbb_parallel_for> || std::is_same_v<S, st::tbb_task_group> ||
-                std::is_same_v<S, st::offload>) {
-    s += "/workers:" + std::to_string(cfg.workers);
-  }
-  return s;
-}
-
-std::string latency_params(const wl::latency_dist& d) {
-  switch (d.kind()) {
-    case wl::latency_kind::fixed:
-      return "/ms:" + num(d.first_param_ms());
-    case wl::latency_kind::uniform:
-      return "/ms:" + num(d.first_param_ms()) + "-" + num(d.second_param_ms());
-    case wl::latency_kind::lognormal:
-      return "/ms:" + num(d.first_param_ms()) + "/p99:" + num(d.second_param_ms());
-  }
-  return {};
-}
-
-// The same parameters as counters, so that the plot tool groups by fields, not names.
-template <class S>
-void strategy_counters(const fanout_config& cfg, std::vector<std::pair<std::string, double>>& c) {
-  const std::string params = strategy_params<S>(cfg);
-  if (params.find("/limit:") != std::string::npos) c.emplace_back("limit", cfg.opt.limit);
-  if (params.find("/capacity:") != std::string::npos) c.emplace_back("capacity", cfg.opt.capacity);
-  if (params.find("/workers:") != std::string::npos) c.emplace_back("workers", cfg.workers);
-}
 
 template <class S, class W>
 void add(const std::string& workload, const W& w, const std::string& workload_params,
@@ -272,6 +228,7 @@ int main(int argc, char** argv) {
   }
   bench::register_hazards(cli.prof, cores);
   bench::register_overhead(cli.prof, cores);
+  bench::register_load(cli.prof, cores);
   const std::size_t ran = benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   if (ran == 0) {

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "benchmarks/names.hpp"
 #include "harness/measure/hazard_benchmark.hpp"
 #include "harness/strategies/futures_unordered.hpp"
 #include "harness/strategies/offload.hpp"
@@ -13,12 +14,6 @@ namespace fanout::bench {
 namespace {
 
 using namespace fanout::hazards;
-
-std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
 
 benchmark::internal::Benchmark* hazard(const std::string& name, const std::string& label,
                                        auto body) {

@@ -10,7 +10,9 @@
 // buffer_unordered yields in completion order; buffered yields in input order, so one slow head
 // holds back every finished child behind it (head-of-line blocking). Both are poll-driven
 // (poll_set.hpp): children progress only while the consumer awaits next().
+#include <chrono>
 #include <cstddef>
+#include <vector>
 #include <utility>
 
 #include "harness/async/check.hpp"
@@ -25,7 +27,15 @@ class bounded_stream {
  public:
   bounded_stream(std::size_t limit, std::size_t count, Make make,
                  wake_policy policy = wake_policy::poll_driven)
-      : make_(std::move(make)), set_(Ordered, limit, {&thunk, this, count}, policy) {
+      : make_(std::move(make)), set_(Ordered, limit, {&thunk, this, count, nullptr}, policy) {
+    FANOUT_CHECK(limit > 0, "a buffered stream needs a limit of at least 1");
+  }
+  // Open loop: item i is not pulled from the source before arrivals[i].
+  bounded_stream(std::size_t limit, const std::vector<std::chrono::steady_clock::time_point>& arrivals,
+                 Make make)
+      : make_(std::move(make)),
+        arrivals_(&arrivals),
+        set_(Ordered, limit, {&thunk, this, arrivals.size(), &arrival_of}, wake_policy::poll_driven) {
     FANOUT_CHECK(limit > 0, "a buffered stream needs a limit of at least 1");
   }
   bounded_stream(const bounded_stream&) = delete;
@@ -41,7 +51,11 @@ class bounded_stream {
   static task<T> thunk(void* self, std::size_t index) {
     return static_cast<bounded_stream*>(self)->make_(index);
   }
+  static std::chrono::steady_clock::time_point arrival_of(void* self, std::size_t index) {
+    return (*static_cast<bounded_stream*>(self)->arrivals_)[index];
+  }
   Make make_;
+  const std::vector<std::chrono::steady_clock::time_point>* arrivals_ = nullptr;
   poll_set<T> set_;
 };
 

@@ -122,14 +122,22 @@ class sender {
     send_awaiter(detail::channel_state<T>* s, typename detail::channel_state<T>::waiting_send n)
         : state(s), node(std::move(n)) {}
     send_awaiter(const send_awaiter&) = delete;
-    // Destroyed while waiting only when its frame is cancelled: leave the queue.
+    // Destroyed while waiting only when its frame is cancelled: leave the queue. A node still
+    // queued (neither sent nor released by a departing receiver) was never fired, so its
+    // wake-up has no pending message to free it: discard it instead of cancelling it.
     ~send_awaiter() {
       if (node.wake == nullptr) return;
+      bool queued = false;
       {
         std::lock_guard lock(state->mutex);
-        if (!node.sent && state->receiver_alive) state->remove(&node);
+        queued = !node.sent && state->receiver_alive;
+        if (queued) state->remove(&node);
       }
-      node.wake->cancel();
+      if (queued) {
+        node.wake->discard();
+      } else {
+        node.wake->cancel();
+      }
     }
 
     bool await_ready() noexcept { return false; }
@@ -167,6 +175,9 @@ class receiver {
     std::lock_guard lock(state_->mutex);
     state_->receiver_alive = false;
     state_->buffer.clear();
+    // A receiver destroyed while parked in recv() (its frame cancelled) must not be signalled
+    // by the last sender's departure: its uv_async_t is closed below.
+    state_->parked = {};
     while (auto* w = state_->dequeue()) w->wake->fire();
     if (state_->async != nullptr) {
       uv_close(reinterpret_cast<uv_handle_t*>(state_->async),

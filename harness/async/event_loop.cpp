@@ -2,6 +2,7 @@
 
 #include "harness/async/check.hpp"
 
+#include <cmath>
 #include <cstdint>
 
 namespace fanout::async {
@@ -87,6 +88,15 @@ void event_loop::add_timer(detail::timer_node* node, std::uint64_t due_ms) {
   head.prev->next = node;
   head.prev = node;
   if (due_ms < armed_for_) arm_timer();
+}
+
+void event_loop::add_timer_at(detail::timer_node* node,
+                              std::chrono::steady_clock::time_point deadline) {
+  const double deadline_ms =
+      std::chrono::duration<double, std::milli>(deadline.time_since_epoch()).count();
+  const std::uint64_t now = uv_now(&loop_);
+  const double wait = std::ceil(deadline_ms - static_cast<double>(now));
+  add_timer(node, now + (wait > 0 ? static_cast<std::uint64_t>(wait) : 0));
 }
 
 void event_loop::arm_timer() {

@@ -100,6 +100,10 @@ class event_loop {
   // Loop thread: `node` fires once the loop's clock reaches `due_ms` (uv_now units), then
   // forgets it. A node leaves early by unlinking itself (cancellation).
   void add_timer(detail::timer_node* node, std::uint64_t due_ms);
+  // Loop thread: `node` fires no earlier than `deadline` on the steady clock. libuv's clock is
+  // whole milliseconds of the same monotonic clock, never ahead of it, so the due millisecond
+  // is the deadline rounded up on the loop's clock.
+  void add_timer_at(detail::timer_node* node, std::chrono::steady_clock::time_point deadline);
 
   // Runs the loop until stop() (worker threads of the runtime use this).
   void run();

@@ -13,6 +13,7 @@
 //
 // The eager policy resumes a child straight from its timer callback instead, which is really
 // spawn-like behaviour; it exists only to show the contrast.
+#include <chrono>
 #include <coroutine>
 #include <cstddef>
 #include <deque>
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "harness/async/context.hpp"
+#include "harness/async/event_loop.hpp"
 #include "harness/async/outcome.hpp"
 #include "harness/async/task.hpp"
 
@@ -36,11 +38,15 @@ namespace detail {
 template <class T>
 class poll_set {
  public:
-  // A source of children, pulled in order while fewer than `limit` are in flight.
+  // A source of children, pulled in order while fewer than `limit` are in flight. With
+  // `arrival`, item i cannot be pulled before arrival(self, i): an open-loop stream, whose
+  // consumer is woken when the next item arrives (Rust: a stream of arrivals, pending until
+  // the next one is due).
   struct source {
     task<T> (*make)(void* self, std::size_t index) = nullptr;
     void* self = nullptr;
     std::size_t count = 0;
+    std::chrono::steady_clock::time_point (*arrival)(void* self, std::size_t index) = nullptr;
   };
 
   poll_set(bool ordered, std::size_t limit, source src, wake_policy policy)
@@ -48,7 +54,7 @@ class poll_set {
   poll_set(const poll_set&) = delete;
   poll_set& operator=(const poll_set&) = delete;
   // Destroying the set destroys every child still in it, and the timers they wait on.
-  ~poll_set() = default;
+  ~poll_set() { arrival_timer_.node.unlink(); }
 
   std::size_t push(task<T> t) {
     const std::size_t id = pushed_++;
@@ -143,9 +149,7 @@ class poll_set {
   // until one has finished in a way that can be yielded.
   void poll() {
     while (!has_output()) {
-      while (in_flight_ < limit_ && next_source_ < source_.count) {
-        push(source_.make(source_.self, next_source_++));
-      }
+      refill();
       if (ready_.empty()) return;
       const runnable r = ready_.front();
       ready_.pop_front();
@@ -155,6 +159,30 @@ class poll_set {
         r.handle.resume();
       }
     }
+  }
+
+  void refill() {
+    while (in_flight_ < limit_ && next_source_ < source_.count) {
+      if (source_.arrival != nullptr) {
+        const auto due = source_.arrival(source_.self, next_source_);
+        if (due > std::chrono::steady_clock::now()) {
+          if (!arrival_timer_.node.linked()) {
+            arrival_timer_.node.fire = &poll_set::on_arrival;
+            consumer_ctx_.loop->add_timer_at(&arrival_timer_.node, due);
+          }
+          return;
+        }
+      }
+      push(source_.make(source_.self, next_source_++));
+    }
+  }
+
+  // The next item has arrived: for a parked consumer, that is a reason to poll, like a wake-up.
+  static void on_arrival(detail::timer_node* node, std::chrono::steady_clock::time_point) {
+    poll_set* self = reinterpret_cast<arrival_timer*>(node)->set;
+    if (!self->parked_ || self->poll_scheduled_) return;
+    self->poll_scheduled_ = true;
+    self->consumer_ctx_.on_wake->wake(self->poller_.handle);
   }
 
   void start(child* c) {
@@ -238,6 +266,10 @@ class poll_set {
   context consumer_ctx_{};
   std::coroutine_handle<> parked_{};
   bool poll_scheduled_ = false;
+  struct arrival_timer {
+    detail::timer_node node;  // first: on_arrival casts the node to its timer
+    poll_set* set;
+  } arrival_timer_{{}, this};
   std::coroutine_handle<> resume_next_{};  // the poller's hand-over to the consumer
   poller poller_;  // last: its frame goes first, before the state it reads
 };

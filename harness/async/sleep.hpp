@@ -5,16 +5,13 @@
 //     clock::time_point fired = co_await sleep_for(12.5);   // milliseconds
 //   }
 //
-// It never completes early. libuv's timers count whole milliseconds of the loop's cached
-// time, which lags the real clock; the due time is therefore the real deadline rounded up to
-// the loop's next millisecond, so that it is reached no earlier than the deadline on either
-// clock. The wait is an intrusive node in the awaiting coroutine's frame, on the loop's shared
+// It never completes early: the loop fires it at the first of its milliseconds at or after the
+// deadline (event_loop::add_timer_at), on average about half a millisecond late. The wait is an intrusive node in the awaiting coroutine's frame, on the loop's shared
 // uv_timer_t (event_loop.hpp): a wait allocates nothing, and a cancelled one (its frame
 // destroyed) simply leaves its bucket.
 #include <uv.h>
 
 #include <chrono>
-#include <cmath>
 #include <coroutine>
 #include <cstdint>
 
@@ -39,17 +36,10 @@ class sleep_for {
   void await_suspend(std::coroutine_handle<P> h) {
     handle_ = h;
     waker_ = h.promise().ctx.on_wake;
-    event_loop& loop = *h.promise().ctx.loop;
-    const auto deadline =
-        clock::now() + std::chrono::duration_cast<clock::duration>(
-                           std::chrono::duration<double, std::milli>(ms_ > 0 ? ms_ : 0));
-    // uv_now() is whole milliseconds of the same monotonic clock, never ahead of it.
-    const double deadline_ms =
-        std::chrono::duration<double, std::milli>(deadline.time_since_epoch()).count();
-    const std::uint64_t now = uv_now(loop.uv());
-    const double wait = std::ceil(deadline_ms - static_cast<double>(now));
     node_.fire = &sleep_for::on_fire;
-    loop.add_timer(&node_, now + (wait > 0 ? static_cast<std::uint64_t>(wait) : 0));
+    h.promise().ctx.loop->add_timer_at(
+        &node_, clock::now() + std::chrono::duration_cast<clock::duration>(
+                                   std::chrono::duration<double, std::milli>(ms_ > 0 ? ms_ : 0)));
   }
 
   // When the timer fired: the moment the underlying event completed, which may be well before
