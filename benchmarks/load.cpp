@@ -71,7 +71,7 @@ void register_load(profile prof, std::size_t cores) {
     return;
   }
   sweep("/workload:wait", wait, latency_params(wait.latency),
-        {100, 300, 1000, 3000, 10'000, 30'000, 100'000}, 0.5, cores, 2500);
+        {100, 300, 1000, 3000, 10'000, 30'000, 100'000, 300'000}, 0.5, cores, 2500);
   sweep("/workload:mixed", mixed, latency_params(mixed.latency), {100, 300, 1000, 3000}, 0.5, cores,
         2500);
 }
