@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "benchmarks/cli.hpp"
-#include "benchmarks/names.hpp"
 #include "benchmarks/hazards.hpp"
+#include "benchmarks/names.hpp"
 #include "benchmarks/load.hpp"
 #include "benchmarks/overhead.hpp"
 #include "harness/measure/context.hpp"
@@ -25,10 +25,6 @@
 
 namespace fanout::bench {
 namespace {
-
-using measure::fanout_config;
-namespace st = strategies;
-namespace wl = workloads;
 
 template <class S, class W>
 void add(const std::string& workload, const W& w, const std::string& workload_params,
@@ -70,15 +66,23 @@ std::vector<std::pair<std::string, double>> cpu_counters(const wl::cpu_workload&
   return {{"frames", w.params.frames}, {"nested", w.params.nested ? 1.0 : 0.0}};
 }
 
-// One benchmark may not take longer than this in its ideal: a default run must fit in about
-// 15 minutes on 2 cores, with three repetitions of everything.
-constexpr double kDefaultBudgetMs = 1500;
-
-std::vector<std::size_t> worker_counts(std::size_t cores);
+// 1, 2, 4, ... up to the core count, which is always included.
+std::vector<std::size_t> worker_counts(std::size_t cores) {
+  std::vector<std::size_t> out;
+  for (std::size_t w = 1; w < cores; w *= 2) out.push_back(w);
+  out.push_back(cores);
+  return out;
+}
 
 template <class... S, class W>
 void add_some(const std::string& workload, const W& w, const std::string& workload_params,
-              const fanout_config& cfg, const std::vector<std::pair<std::string, double>>& params);
+              const fanout_config& cfg, const std::vector<std::pair<std::string, double>>& params) {
+  (add<S>(workload, w, workload_params, cfg, params), ...);
+}
+
+// One benchmark may not take longer than this in its ideal: a default run must fit in about
+// 15 minutes on 2 cores, with three repetitions of everything.
+constexpr double kDefaultBudgetMs = 1500;
 
 // cpu: items from 1 to 16 x cores, workers from 1 to cores, small and large items, nested
 // parallelism on and off.
@@ -140,20 +144,6 @@ void register_quick(std::size_t cores) {
   wl::mixed_workload mixed;
   cfg.opt.items = 32;
   add_all("mixed", mixed, latency_params(mixed.latency), cfg, latency_counters(mixed.latency));
-}
-
-// 1, 2, 4, ... up to the core count, which is always included.
-std::vector<std::size_t> worker_counts(std::size_t cores) {
-  std::vector<std::size_t> out;
-  for (std::size_t w = 1; w < cores; w *= 2) out.push_back(w);
-  out.push_back(cores);
-  return out;
-}
-
-template <class... S, class W>
-void add_some(const std::string& workload, const W& w, const std::string& workload_params,
-              const fanout_config& cfg, const std::vector<std::pair<std::string, double>>& params) {
-  (add<S>(workload, w, workload_params, cfg, params), ...);
 }
 
 // The default profile: sweeps that show what matters, sized by the machine's cores. A
