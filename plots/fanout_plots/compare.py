@@ -2,14 +2,18 @@
 
 For each benchmark present in both runs: the ratio of the median makespans and a two-sided
 Mann–Whitney U test over the repetitions. Machines with different core counts are also compared
-on numbers that do not depend on the count: efficiency and speedup per usable core.
+on numbers that do not depend on the count: efficiency and speedup per usable core. Open-loop
+load benchmarks, whose makespan is only the length of their arrival schedule, are compared on
+their corrected p99 and achieved throughput instead, and on each strategy's saturation.
 """
 
 from __future__ import annotations
 
 import math
 
+from . import saturation as sat
 from . import select as sel
+from .figbase import strategy_rank
 from .output import num, ratio, table
 from .stats import ALPHA, MIN_REPS, describe_p, mann_whitney, smallest_p
 
@@ -25,6 +29,8 @@ def _verdict(p, ratio: float, other: str) -> str:
 def _pairs_table(base, other) -> tuple:
     rows, significant, reps = [], 0, set()
     for b in sorted(base.ok(), key=lambda b: b.name):
+        if sat.is_load(b):
+            continue
         o = other.find(b.name)
         if o is None or o.error is not None or not o.n:
             continue
@@ -40,6 +46,62 @@ def _pairs_table(base, other) -> tuple:
                f"{base.label} [ms]", f"{other.label} [ms]", f"ratio {other.label}/{base.label}",
                "p (Mann–Whitney)", "differs (p < 0.05)"]
     return headers, rows, significant, reps
+
+
+def _load_pairs(base, other) -> tuple:
+    """Load benchmarks present in both: corrected p99 and achieved throughput, and the test on
+    the p99 of the repetitions."""
+    rows, significant = [], 0
+    order = {w: i for i, w in enumerate(sat.load_workloads([base]))}
+    for b in sorted((b for b in base.ok() if sat.is_load(b)), key=lambda b: (
+            order.get(str(b.params.get("workload")), len(order)),
+            strategy_rank(b.strategy), b.strategy, sat.rate_of(b), b.name)):
+        o = other.find(b.name)
+        if o is None or o.error is not None or not o.n:
+            continue
+        r = ratio(o.median("p99_ms"), b.median("p99_ms"))
+        p = mann_whitney(b.samples("p99_ms"), o.samples("p99_ms"))
+        significant += p is not None and p < ALPHA
+        rows.append([b.name, b.n, o.n, num(b.median("p99_ms")), num(o.median("p99_ms")),
+                     num(r) if not math.isfinite(r) else f"{r:.2f}",
+                     num(b.median("achieved_per_second")), num(o.median("achieved_per_second")),
+                     describe_p(p), _verdict(p, r, other.label).replace("faster", "lower p99")
+                     .replace("slower", "higher p99")])
+    headers = ["benchmark", f"n {base.label}", f"n {other.label}", f"p99 {base.label} [ms]",
+               f"p99 {other.label} [ms]", f"ratio p99 {other.label}/{base.label}",
+               f"achieved {base.label} [items/s]", f"achieved {other.label} [items/s]",
+               "p (Mann–Whitney)", "differs (p < 0.05)"]
+    return headers, rows, significant
+
+
+def _saturation_table(base, other) -> str:
+    rows = []
+    for w in sat.load_workloads([base, other]):
+        per = [{s.name: sat.saturation(s) for s in sat.load_series(r, w)} for r in (base, other)]
+        names = list(dict.fromkeys(list(per[0]) + list(per[1])))
+        for name in names:
+            a, c = per[0].get(name), per[1].get(name)
+            rows.append([w, name, a.cell() if a else "absent", c.cell() if c else "absent",
+                         sat.ratio_text(a, c) if a and c else "n/a"])
+    return table(["workload", "strategy", f"saturation {base.label}",
+                  f"saturation {other.label}", f"ratio {other.label}/{base.label}"], rows)
+
+
+def _load_section(base, other) -> str:
+    headers, rows, significant = _load_pairs(base, other)
+    if not rows and not sat.load_workloads([base, other]):
+        return ""
+    parts = [f"### Open-loop load ({other.label} against {base.label})",
+             "Saturation throughput per strategy on each machine. " + sat.DEFINITION + " A "
+             "ratio is the other machine's over the baseline's; where a side is only a bound "
+             "(≥ or <), the ratio is a bound too, and n/a where the bounds leave it open.",
+             _saturation_table(base, other)]
+    if rows:
+        parts.append(f"{len(rows)} load benchmarks present in both, compared on the corrected "
+                     f"p99 (their makespan is only the length of the arrival schedule); "
+                     f"{significant} differ significantly (p < {ALPHA}).")
+        parts.append(table(headers, rows))
+    return "\n\n".join(parts)
 
 
 def _usable_cores(bench, cores: int) -> float:
@@ -67,6 +129,8 @@ def _normalised(base, other) -> str:
                 row += [b.name if b else "absent", num(b.median("efficiency") if b else None),
                         num(speedup), num(per_core)]
             rows.append(row)
+    if not rows:
+        return ""
     headers = ["workload", "strategy"]
     for run in (base, other):
         headers += [f"benchmark ({run.label})", f"efficiency {run.label}",
@@ -86,6 +150,7 @@ def _pair_section(base, other) -> str:
     names_b = {b.name for b in base.benches}
     names_o = {b.name for b in other.benches}
     parts = [f"## {other.label} against {base.label}"]
+    load = _load_section(base, other)
     if rows:
         parts.append(f"{len(rows)} benchmarks present in both; {significant} differ "
                      f"significantly (p < {ALPHA}).")
@@ -96,17 +161,21 @@ def _pair_section(base, other) -> str:
                          f"{smallest_p(n1, n2):.2f}, so no difference can reach p < {ALPHA} "
                          "there: run more repetitions to test them.")
         parts.append(table(headers, rows))
-    else:
+    elif not load:
         parts.append("No benchmark is present in both runs with numbers.")
-    parts.append(f"### Normalised for core count ({base.label}: {base.cores} cores, "
-                 f"{other.label}: {other.cores} cores)")
-    parts.append("Each strategy at its run's most common size. Efficiency is the configuration's "
-                 "own bound over its makespan (1 = ideal on that machine); speedup is over "
-                 "sequential on the same machine; per usable core divides it by "
-                 "min(cores, threads the strategy used, items), so 1 means every core it could "
-                 "use was busy, whatever the machine's size (CPU-bound work only: waiting "
-                 "scales with concurrency, not cores).")
-    parts.append(_normalised(base, other))
+    normalised = _normalised(base, other)
+    if normalised:
+        parts.append(f"### Normalised for core count ({base.label}: {base.cores} cores, "
+                     f"{other.label}: {other.cores} cores)")
+        parts.append("Each strategy at its run's most common size. Efficiency is the "
+                     "configuration's own bound over its makespan (1 = ideal on that machine); "
+                     "speedup is over sequential on the same machine; per usable core divides "
+                     "it by min(cores, threads the strategy used, items), so 1 means every "
+                     "core it could use was busy, whatever the machine's size (CPU-bound work "
+                     "only: waiting scales with concurrency, not cores).")
+        parts.append(normalised)
+    if load:
+        parts.append(load)
     for run, names in ((base, names_b - names_o), (other, names_o - names_b)):
         if names:
             parts.append(f"Only in {run.label} ({len(names)}): "

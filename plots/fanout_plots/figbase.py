@@ -27,6 +27,10 @@ class FigureResult:
     rows: list
     config: str = ""
     paths: list = field(default_factory=list)
+    # A report section of its own (e.g. "Load") instead of the general figures, and a Markdown
+    # block (a summary table) shown between the caption and the table of numbers.
+    section: str = ""
+    summary: str = ""
 
 
 def strategy_rank(s: str) -> int:

@@ -7,11 +7,16 @@ from __future__ import annotations
 import math
 import os
 
+from . import saturation as sat
 from . import select as sel
 from .output import num, pct, ratio, table, times
 from .stats import ALPHA, describe_p, mann_whitney
 
 CV_LIMIT = 0.05
+LOAD_INTRO = ("Open-loop benchmarks (`load/...`): items arrive at an offered rate and each "
+              "strategy admits them as they come. Corrected latencies are charged from each "
+              "item's intended arrival (wrk2's correction of coordinated omission), uncorrected "
+              "ones from its admission, so a strategy that falls behind cannot hide its queue. ")
 RELEASE_TYPES = ("Release", "RelWithDebInfo")
 CARD = (("fanout_label", "label"), ("fanout_cpu_model", "CPU model"), ("fanout_cores", "cores"),
         ("num_cpus", "CPUs seen by Google Benchmark"), ("mhz_per_cpu", "MHz per CPU"),
@@ -202,6 +207,61 @@ def _extra_lines(run) -> list:
     return out
 
 
+def _lowest_text(series, t) -> str:
+    if t.kind == "below":
+        return (f"{series.name} below {t.short()[2:]} (behind already at the lowest rate, "
+                f"achieving {sat.rate_text(t.capacity)} there)")
+    past = (f" ({sat.rate_text(t.capacity)} achieved at "
+            f"{sat.rate_text(sat.rate_of(t.past), False)} "
+            f"offered)" if t.past else "")
+    return f"{series.name} at {t.short()}{past}"
+
+
+def _omission_text(run, workload: str) -> str:
+    """The point past saturation where the uncorrected p99 hides the most."""
+    worst = None
+    for s in sat.load_series(run, workload):
+        light = s.benches[0].median("p99_ms")
+        for b in s.benches:
+            if sat.kept_up(b, light):
+                continue
+            r = ratio(b.median("p99_ms"), b.median("uncorrected_p99_ms"))
+            if math.isfinite(r) and (worst is None or r > worst[0]):
+                worst = (r, s, b)
+    if worst is None:
+        return "no strategy ran past saturation at these rates"
+    r, s, b = worst
+    where = f"{s.name} at {sat.rate_text(sat.rate_of(b), False)}"
+    corrected, uncorrected = (sat.ms_text(b.median(k)) for k in ("p99_ms", "uncorrected_p99_ms"))
+    if r < 2:
+        return (f"past saturation the corrected p99 ({corrected}, {where}) stays within 2× of "
+                f"the uncorrected ({uncorrected})")
+    return (f"past saturation corrected p99 reaches {corrected} ({where}) while the "
+            f"uncorrected p99 stays at {uncorrected} (coordinated omission hides {times(r)})")
+
+
+def _load_lines(run) -> list:
+    """Per load workload: the strategies that saturate last and first, and what the
+    uncorrected latency hides past saturation."""
+    out = []
+    kinds = {"below": 0, "exact": 1, "atleast": 2}
+    for w in sat.load_workloads([run]):
+        ranked = [(s, sat.saturation(s)) for s in sat.load_series(run, w)]
+        ranked = sorted(((s, t) for s, t in ranked if t.kind != "none"),
+                        key=lambda st: (st[1].value, kinds[st[1].kind]))
+        if not ranked:
+            continue
+        top_s, top = ranked[-1]
+        head = f"{top_s.name} saturates at {top.short()}"
+        if top.kind == "atleast":
+            head += (f" (not saturated at the highest rate, "
+                     f"{sat.rate_text(top.top_rate, False)})")
+        if len(ranked) > 1:
+            head += ", " + _lowest_text(*ranked[0])
+        out.append(f"- **load ({w})**: {head}; {_omission_text(run, w)}.")
+    return out
+
+
 def findings_section(runs) -> str:
     blocks = []
     for r in runs:
@@ -213,13 +273,18 @@ def findings_section(runs) -> str:
                 if line:
                     lines.append(line)
         lines += _bounded_lines(r) + _cost_lines(r)
-        lines += _extra_lines(r)
+        lines += _extra_lines(r) + _load_lines(r)
         head = f"### {r.label}\n\n" if len(runs) > 1 else ""
         blocks.append(head + ("\n".join(lines) if lines else "No benchmark produced numbers."))
     intro = ("Per workload, at its most common size and at its largest, the median makespan of "
              "each strategy over the workload's best physical bound (the smallest `ideal_ms` of "
              "any strategy: the longest single wait, or the computing spread over the cores), "
-             "fastest first.\n\n")
+             "fastest first.")
+    if any(sat.load_workloads([r]) for r in runs):
+        intro += (" Per open-loop load workload, the strategy that saturates last and the one "
+                  "that saturates first (definition under Load), and what the uncorrected p99 "
+                  "hides past saturation.")
+    intro += "\n\n"
     return intro + "\n\n".join(blocks)
 
 
@@ -229,6 +294,8 @@ def figure_section(fig, out_dir: str) -> str:
              f"{fig.caption} ([SVG]({svg}))"]
     if fig.config:
         parts.append(fig.config)
+    if fig.summary:
+        parts.append(fig.summary)
     parts.append(table(fig.headers, fig.rows))
     return "\n\n".join(parts)
 
@@ -245,7 +312,15 @@ def render(runs, figures, out_dir: str, comparison: str | None = None) -> str:
                      f"[{comparison}]({comparison}).")
     parts += ["## Machine", machine_card(runs), "## Warnings", warnings_section(runs),
               "## Findings", findings_section(runs), "## Figures"]
-    if not figures:
-        parts.append("No figure: no benchmark produced numbers.")
-    parts += [figure_section(f, out_dir) for f in figures]
+    general = [f for f in figures if not f.section]
+    load = [f for f in figures if f.section == "Load"]
+    if not general:
+        parts.append("Only open-loop load benchmarks: see Load below." if load else
+                     "No figure: no benchmark produced numbers.")
+    parts += [figure_section(f, out_dir) for f in general]
+    if load:
+        parts += ["## Load", LOAD_INTRO + sat.DEFINITION + " Values are medians of the "
+                  "repetitions; a strategy's line and rows stop where it was skipped past "
+                  "saturation (or failed: see Warnings)."]
+        parts += [figure_section(f, out_dir) for f in load]
     return "\n\n".join(parts) + "\n"

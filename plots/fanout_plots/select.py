@@ -12,7 +12,9 @@ from collections import Counter
 STRATEGY_ORDER = ("sequential", "threads", "spawn_channel", "join_set", "futures_unordered",
                   "buffer_unordered", "buffered", "tbb_parallel_for", "tbb_task_group", "offload")
 CORE_WORKLOADS = ("wait", "cpu", "mixed")
-WORKLOAD_ORDER = CORE_WORKLOADS + ("hazard", "overhead", "load")
+# Open-loop load benchmarks (label load/<strategy>) have figures of their own (figures_load).
+LOAD_WORKLOAD = "load"
+WORKLOAD_ORDER = CORE_WORKLOADS + ("hazard", "overhead", LOAD_WORKLOAD)
 
 
 def _order(names, canonical) -> list:
@@ -129,7 +131,7 @@ def best_ideal(benches) -> float:
 
 
 def extra_workloads(runs) -> list:
-    return [w for w in workloads_of(runs) if w not in CORE_WORKLOADS]
+    return [w for w in workloads_of(runs) if w not in CORE_WORKLOADS + (LOAD_WORKLOAD,)]
 
 
 def extra_groups(runs) -> list:
