@@ -28,8 +28,8 @@ struct yield_to_loop {
   bool await_ready() noexcept { return false; }
   template <class P>
   void await_suspend(std::coroutine_handle<P> h) {
-    h.promise().ctx.loop->post(
-        [](void* a) { std::coroutine_handle<>::from_address(a).resume(); }, h.address());
+    h.promise().ctx.loop->post([](void* a) { std::coroutine_handle<>::from_address(a).resume(); },
+                               h.address());
   }
   void await_resume() noexcept {}
 };

@@ -147,18 +147,53 @@ std::vector<std::string> busy_consumer_log(wake_policy policy, bool* fired_befor
 
 TEST(FuturesUnordered, PollDrivenChildWaitsForNext) {
   bool fired_before_next = false;
-  EXPECT_EQ(busy_consumer_log(wake_policy::poll_driven, &fired_before_next),
-            (std::vector<std::string>{"A resumed", "consumer busy", "consumer calls next",
-                                      "B resumed"}));
+  EXPECT_EQ(
+      busy_consumer_log(wake_policy::poll_driven, &fired_before_next),
+      (std::vector<std::string>{"A resumed", "consumer busy", "consumer calls next", "B resumed"}));
   EXPECT_TRUE(fired_before_next);  // B was ready all along; it waited for the poll
 }
 
 TEST(FuturesUnordered, EagerChildResumesFromItsTimer) {
   bool fired_before_next = false;
-  EXPECT_EQ(busy_consumer_log(wake_policy::eager, &fired_before_next),
-            (std::vector<std::string>{"A resumed", "consumer busy", "B resumed",
-                                      "consumer calls next"}));
+  EXPECT_EQ(
+      busy_consumer_log(wake_policy::eager, &fired_before_next),
+      (std::vector<std::string>{"A resumed", "consumer busy", "B resumed", "consumer calls next"}));
   EXPECT_TRUE(fired_before_next);
+}
+
+// A stream polled from a child of a futures_unordered is itself polled only when the outer
+// consumer polls: the inner child's timer fires while the outer consumer is busy, and neither
+// the inner child nor its consumer (the outer child) resumes before the outer next().
+TEST(FuturesUnordered, NestedSetIsPolledOnlyByItsParent) {
+  event_loop loop;
+  std::vector<std::string> log;
+  auto inner_child = [&log](std::size_t) -> task<int> {
+    co_await sleep_for(5.0);
+    log.push_back("inner child resumed");
+    co_return 1;
+  };
+  auto outer_child = [&]() -> task<int> {
+    auto make = [&inner_child](std::size_t i) { return inner_child(i); };
+    buffer_unordered<int, decltype(make)> inner(1, 1, make);
+    auto got = co_await inner.next();
+    log.push_back("outer child got its inner result");
+    co_return got->get() + 1;
+  };
+  auto consume = [&]() -> task<void> {
+    futures_unordered<int> set;
+    set.push(after(1.0, 0));
+    set.push(outer_child());
+    const auto first = co_await set.next();  // starts both; the first finishes first
+    EXPECT_EQ(first->id, 0u);
+    co_await sleep_for(30.0);  // busy elsewhere: the inner timer fires meanwhile
+    log.push_back("outer consumer calls next");
+    auto second = co_await set.next();
+    EXPECT_EQ(second->id, 1u);
+    EXPECT_EQ(second->get(), 2);
+  };
+  loop.block_on(consume());
+  EXPECT_EQ(log, (std::vector<std::string>{"outer consumer calls next", "inner child resumed",
+                                           "outer child got its inner result"}));
 }
 
 // Children start on the first next() after their push, not at the push.
@@ -211,7 +246,8 @@ TEST(FuturesUnordered, CancelledConsumerCancelsTheChildren) {
     ADD_FAILURE() << "next() returned although every child sleeps 10 s";
   };
   task<void> consumer = consume();
-  consumer.start(loop.root_context(), [](void*) {}, nullptr);
+  consumer.start(
+      loop.root_context(), [](void*) {}, nullptr);
   EXPECT_EQ(c.started, 3);
   consumer.reset();
   EXPECT_EQ(c.destroyed, 3);
@@ -246,7 +282,9 @@ TEST(FuturesUnordered, ChildrenBorrowFromTheCaller) {
 TEST(BufferUnordered, YieldsInCompletionOrder) {
   event_loop loop;
   auto consume = []() -> task<std::vector<std::size_t>> {
-    auto make = [](std::size_t i) { return after(2.0 * static_cast<double>(6 - i), static_cast<int>(i)); };
+    auto make = [](std::size_t i) {
+      return after(2.0 * static_cast<double>(6 - i), static_cast<int>(i));
+    };
     buffer_unordered<int, decltype(make)> stream(10, 6, make);
     co_return co_await ids_in_yield_order(stream);
   };
@@ -256,7 +294,9 @@ TEST(BufferUnordered, YieldsInCompletionOrder) {
 TEST(Buffered, YieldsInInputOrder) {
   event_loop loop;
   auto consume = []() -> task<std::vector<std::size_t>> {
-    auto make = [](std::size_t i) { return after(2.0 * static_cast<double>(6 - i), static_cast<int>(i)); };
+    auto make = [](std::size_t i) {
+      return after(2.0 * static_cast<double>(6 - i), static_cast<int>(i));
+    };
     buffered<int, decltype(make)> stream(3, 6, make);
     co_return co_await ids_in_yield_order(stream);
   };
@@ -325,9 +365,9 @@ TEST(Buffered, SlowHeadHoldsBackTheRest) {
     while (auto done = co_await stream.next()) log.push_back("got " + std::to_string(done->id));
   };
   loop.block_on(consume());
-  EXPECT_EQ(log, (std::vector<std::string>{"start 0", "start 1", "start 2", "got 0", "got 1",
-                                           "got 2", "start 3", "start 4", "start 5", "got 3",
-                                           "got 4", "got 5"}));
+  EXPECT_EQ(log,
+            (std::vector<std::string>{"start 0", "start 1", "start 2", "got 0", "got 1", "got 2",
+                                      "start 3", "start 4", "start 5", "got 3", "got 4", "got 5"}));
 }
 
 // The poll-driven property holds for the bounded streams too.
@@ -348,8 +388,8 @@ TEST(BufferUnordered, PollDrivenChildWaitsForNext) {
     (void)co_await stream.next();
   };
   loop.block_on(consume());
-  EXPECT_EQ(log, (std::vector<std::string>{"child 0 resumed", "consumer calls next",
-                                           "child 1 resumed"}));
+  EXPECT_EQ(
+      log, (std::vector<std::string>{"child 0 resumed", "consumer calls next", "child 1 resumed"}));
 }
 
 TEST(Buffered, DestroyingTheStreamCancelsTheChildren) {

@@ -175,7 +175,8 @@ TEST(JoinSet, CancelledConsumerCancelsTheSet) {
     ADD_FAILURE() << "join_next() returned although every task sleeps 10 s";
   };
   task<void> consumer = consume();
-  consumer.start(loop.root_context(), [](void*) {}, nullptr);
+  consumer.start(
+      loop.root_context(), [](void*) {}, nullptr);
   // Let the consumer park (its uv_async_t now exists) and the workers start every task.
   auto wait_started = [&]() -> task<void> {
     while (p.started.load() < 4) co_await sleep_for(1.0);

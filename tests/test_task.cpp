@@ -2,9 +2,11 @@
 // context handed down from awaiter to awaited task, block_on, and frames that are never run.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -198,11 +200,35 @@ TEST(Task, FinishedFrameIsFreedWithItsTask) {
   EXPECT_EQ(live, 0);
 }
 
+// block_on must return once its task has finished, wherever in a loop iteration that happens.
+// Here the task ends in the timer pass that opens an iteration (its wait fell due while another
+// root blocked the loop thread), after which that iteration's poll would otherwise block with
+// nothing left to wake it. A hang is a CTest timeout.
+TEST(Task, BlockOnReturnsWhenTheTaskEndsAtTheStartOfAnIteration) {
+  event_loop loop;
+  auto block_loop_thread = []() -> task<void> {
+    co_await sleep_for(1.0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(6));  // past the other wait's due time
+  };
+  for (int round = 0; round < 20; ++round) {
+    SCOPED_TRACE(round);
+    auto root = [&]() -> task<int> {
+      task<void> blocker = block_loop_thread();
+      blocker.start(
+          co_await current_context{}, [](void*) {}, nullptr);
+      co_await sleep_for(3.0);
+      co_return round;
+    };
+    EXPECT_EQ(loop.block_on(root()), round);
+  }
+}
+
 TEST(Task, StartRunsARootAndCallsOnDone) {
   event_loop loop;
   int done_calls = 0;
   task<int> t = top(1);
-  t.start(loop.root_context(), [](void* n) { ++*static_cast<int*>(n); }, &done_calls);
+  t.start(
+      loop.root_context(), [](void* n) { ++*static_cast<int*>(n); }, &done_calls);
   // No suspension point inside: the task has already finished.
   EXPECT_EQ(done_calls, 1);
   EXPECT_TRUE(t.done());
