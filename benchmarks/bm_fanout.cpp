@@ -32,8 +32,10 @@ void add(const std::string& workload, const W& w, const std::string& workload_pa
   const std::string name = workload + "/" + S::name + strategy_params<S>(cfg) + workload_params;
   strategy_counters<S>(cfg, params);
   const std::string label = workload + "/" + S::name;
+  fanout_config keyed = cfg;
+  keyed.key = name;
   benchmark::RegisterBenchmark(name.c_str(),
-                               [w, cfg, params, label](benchmark::State& state) {
+                               [w, cfg = keyed, params, label](benchmark::State& state) {
                                  measure::run_fanout<S>(state, w, cfg);
                                  for (const auto& [k, v] : params) state.counters[k] = v;
                                  state.SetLabel(label);

@@ -34,8 +34,10 @@ void add(const W& w, const std::string& workload_params,
                                                        {"seconds", seconds}};
   strategy_counters<S>(named, counters);
   const std::string label = "load/" + std::string(S::name);
+  measure::load_config keyed = cfg;
+  keyed.key = name;
   benchmark::RegisterBenchmark(name.c_str(),
-                               [w, cfg, counters, label](benchmark::State& state) {
+                               [w, cfg = keyed, counters, label](benchmark::State& state) {
                                  measure::bm_open_loop<S>(state, w, cfg);
                                  if (state.error_occurred()) return;
                                  for (const auto& [k, v] : counters) state.counters[k] = v;
@@ -71,9 +73,9 @@ void register_load(profile prof, std::size_t cores) {
     return;
   }
   sweep("/workload:wait", wait, latency_params(wait.latency),
-        {100, 300, 1000, 3000, 10'000, 30'000, 100'000, 300'000}, 0.5, cores, 2500);
+        {100, 300, 1000, 3000, 10'000, 30'000, 100'000, 300'000}, 0.5, cores, 1500);
   sweep("/workload:mixed", mixed, latency_params(mixed.latency), {100, 300, 1000, 3000}, 0.5, cores,
-        2500);
+        1500);
 }
 
 }  // namespace fanout::bench

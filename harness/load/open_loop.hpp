@@ -35,6 +35,12 @@ template <class R>
 struct open_batch : st::batch<R> {
   open_batch(std::size_t n, std::vector<clock::time_point> at)
       : st::batch<R>(n), intended(std::move(at)) {}
+  // A run whose arrivals start now; its fan-out starts with the first intended arrival.
+  static open_batch starting_now(const arrivals& a) {
+    open_batch b(a.offsets.size(), a.from(clock::now()));
+    b.start = b.intended.empty() ? clock::now() : b.intended.front();
+    return b;
+  }
   std::vector<clock::time_point> intended;  // by item
 
   double corrected_ms(std::size_t i) const { return ms(this->items[i].received - intended[i]); }
@@ -112,8 +118,7 @@ struct open_loop<st::sequential> {
   template <st::workload W>
   static open_batch<typename W::result> run(const W& w, const arrivals& a, const st::options&,
                                             st::resources& res) {
-    open_batch<typename W::result> b(a.offsets.size(), a.from(clock::now()));
-    b.start = b.intended.empty() ? clock::now() : b.intended.front();
+    auto b = open_batch<typename W::result>::starting_now(a);
     res.loop.block_on(one_by_one(w, b));
     b.end = clock::now();
     return b;
@@ -137,8 +142,7 @@ struct open_loop<st::threads> {
   template <st::workload W>
   static open_batch<typename W::result> run(const W& w, const arrivals& a, const st::options&,
                                             st::resources&) {
-    open_batch<typename W::result> b(a.offsets.size(), a.from(clock::now()));
-    b.start = b.intended.empty() ? clock::now() : b.intended.front();
+    auto b = open_batch<typename W::result>::starting_now(a);
     std::vector<std::thread> started;
     started.reserve(b.items.size());
     for (std::size_t i = 0; i < b.items.size(); ++i) {
@@ -164,8 +168,7 @@ struct open_loop<st::spawn_channel> {
   template <st::workload W>
   static open_batch<typename W::result> run(const W& w, const arrivals& a, const st::options& opt,
                                             st::resources& res) {
-    open_batch<typename W::result> b(a.offsets.size(), a.from(clock::now()));
-    b.start = b.intended.empty() ? clock::now() : b.intended.front();
+    auto b = open_batch<typename W::result>::starting_now(a);
     res.loop.block_on(consume(w, opt, *res.runtime, b));
     b.end = clock::now();
     return b;
@@ -173,21 +176,8 @@ struct open_loop<st::spawn_channel> {
 
  private:
   template <class R>
-  struct message {
-    std::size_t index;
-    async::outcome<R> out;
-  };
-  template <st::workload W>
-  static async::task<void> produce(const W& w, std::size_t i,
-                                   async::sender<message<typename W::result>> tx) {
-    message<typename W::result> m{i, {}};
-    try {
-      m.out.value.emplace(co_await w.run_async(i));
-    } catch (...) {
-      m.out.error = std::current_exception();
-    }
-    [[maybe_unused]] const bool sent = co_await tx.send(std::move(m));
-  }
+  using message = st::spawn_channel::message<R>;
+
   // A spawned task of its own admits the items: it spawns each at its arrival, then drops its
   // sender, which is what finally closes the channel.
   template <st::workload W>
@@ -196,7 +186,7 @@ struct open_loop<st::spawn_channel> {
     for (std::size_t i = 0; i < b.items.size(); ++i) {
       co_await detail::arrive(b.intended[i]);
       b.issue(i);
-      rt.spawn(produce(w, i, tx));
+      rt.spawn(st::spawn_channel::produce(w, i, tx));
     }
   }
   template <st::workload W>
@@ -214,8 +204,7 @@ struct open_loop<st::join_set> {
   template <st::workload W>
   static open_batch<typename W::result> run(const W& w, const arrivals& a, const st::options&,
                                             st::resources& res) {
-    open_batch<typename W::result> b(a.offsets.size(), a.from(clock::now()));
-    b.start = b.intended.empty() ? clock::now() : b.intended.front();
+    auto b = open_batch<typename W::result>::starting_now(a);
     res.loop.block_on(consume(w, *res.runtime, b));
     b.end = clock::now();
     return b;
@@ -270,8 +259,7 @@ struct open_loop<st::futures_unordered> {
   template <st::workload W>
   static open_batch<typename W::result> run(const W& w, const arrivals& a, const st::options&,
                                             st::resources& res, async::compute_pool* pool = nullptr) {
-    open_batch<typename W::result> b(a.offsets.size(), a.from(clock::now()));
-    b.start = b.intended.empty() ? clock::now() : b.intended.front();
+    auto b = open_batch<typename W::result>::starting_now(a);
     res.loop.block_on(detail::stream<false>(w, std::numeric_limits<std::size_t>::max(), b), pool);
     b.end = clock::now();
     return b;
@@ -283,8 +271,7 @@ struct open_loop<st::buffer_unordered> {
   template <st::workload W>
   static open_batch<typename W::result> run(const W& w, const arrivals& a, const st::options& opt,
                                             st::resources& res) {
-    open_batch<typename W::result> b(a.offsets.size(), a.from(clock::now()));
-    b.start = b.intended.empty() ? clock::now() : b.intended.front();
+    auto b = open_batch<typename W::result>::starting_now(a);
     res.loop.block_on(detail::stream<false>(w, opt.limit, b));
     b.end = clock::now();
     return b;
@@ -296,8 +283,7 @@ struct open_loop<st::buffered> {
   template <st::workload W>
   static open_batch<typename W::result> run(const W& w, const arrivals& a, const st::options& opt,
                                             st::resources& res) {
-    open_batch<typename W::result> b(a.offsets.size(), a.from(clock::now()));
-    b.start = b.intended.empty() ? clock::now() : b.intended.front();
+    auto b = open_batch<typename W::result>::starting_now(a);
     res.loop.block_on(detail::stream<true>(w, opt.limit, b));
     b.end = clock::now();
     return b;
@@ -321,8 +307,7 @@ struct open_loop<st::tbb_task_group> {
   template <st::workload W>
   static open_batch<typename W::result> run(const W& w, const arrivals& a, const st::options&,
                                             st::resources& res) {
-    open_batch<typename W::result> b(a.offsets.size(), a.from(clock::now()));
-    b.start = b.intended.empty() ? clock::now() : b.intended.front();
+    auto b = open_batch<typename W::result>::starting_now(a);
     std::latch finished(static_cast<std::ptrdiff_t>(b.items.size()));
     for (std::size_t i = 0; i < b.items.size(); ++i) {
       std::this_thread::sleep_until(b.intended[i]);

@@ -15,6 +15,8 @@
 #include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
+#include <map>
+#include <mutex>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -33,6 +35,7 @@ struct fanout_config {
   std::size_t workers = 1;         // runtime threads and TBB arena slots
   bool nested = false;             // the workload's items run nested TBB parallelism
   double budget_ms = 60'000;       // skip (with the reason) when the ideal alone exceeds this
+  std::string key;                 // the benchmark's name: what its calibration is cached under
 };
 
 namespace detail {
@@ -76,6 +79,37 @@ double ideal_ms(const W& w, const strategies::shape& sh, std::size_t items, doub
                   total_compute / static_cast<double>(compute_par));
 }
 
+// What a benchmark's verification and ideal bound stand on, measured once per process and
+// benchmark (Google Benchmark calls the benchmark once per repetition): the reference checksum
+// and one item's fastest CPU part. A cache of numbers, never of timing resources.
+struct calibration {
+  std::uint64_t checksum = 0;
+  double compute_ms = 0;
+};
+
+template <strategies::workload W>
+std::uint64_t reference_checksum(const W& w, std::size_t items);
+
+template <strategies::workload W>
+calibration calibrate(const std::string& key, const W& w, std::size_t items) {
+  static std::mutex mutex;
+  static std::map<std::string, calibration> cache;
+  std::lock_guard lock(mutex);
+  if (key.empty()) return {reference_checksum(w, items), items ? min_compute_ms(w, items) : 0};
+  auto [it, fresh] = cache.try_emplace(key);
+  if (fresh) it->second = {reference_checksum(w, items), items ? min_compute_ms(w, items) : 0};
+  return it->second;
+}
+
+// The checksum of the batch that sequential yields, from each item's CPU part alone: computed
+// outside the timed region (see the header comment).
+template <strategies::workload W>
+std::uint64_t reference_checksum(const W& w, std::size_t items) {
+  strategies::batch<typename W::result> ref(items);
+  for (std::size_t i = 0; i < items; ++i) ref.items[i].value.emplace().checksum = w.compute(i);
+  return ref.checksum();
+}
+
 template <class R>
 std::string verify(const strategies::batch<R>& b, std::uint64_t want_checksum) {
   if (!b.failure.empty()) return b.failure;
@@ -90,23 +124,35 @@ std::string verify(const strategies::batch<R>& b, std::uint64_t want_checksum) {
 
 }  // namespace detail
 
+// Everything a strategy may use, built before the timed region, one set per benchmark
+// instance and the same for every strategy: idle unless used (runtime workers sleep in epoll,
+// TBB arenas start their threads on first use).
+struct bench_resources {
+  explicit bench_resources(std::size_t workers)
+      : threads_allowed(tbb::global_control::max_allowed_parallelism, workers + 1),
+        rt(workers),
+        arena(static_cast<int>(workers)),
+        pool(static_cast<int>(workers), 0) {}
+  strategies::resources view() { return {loop, &rt, &arena, &pool}; }
+
+  // TBB caps its worker threads at the core count minus one unless told otherwise; a sweep
+  // over workers (and offload's pool, which reserves no slot for the caller) needs them all.
+  tbb::global_control threads_allowed;
+  async::event_loop loop;
+  async::runtime rt;
+  tbb::task_arena arena;  // `workers` slots, one for the caller, who joins the work
+  tbb::task_arena pool;   // `workers` worker threads, none reserved
+};
+
 template <class Strategy, strategies::workload W>
 void run_fanout(benchmark::State& state, const W& w, const fanout_config& cfg) {
   const std::size_t n = cfg.opt.items;
   const std::size_t cores = available_cores();
   const strategies::shape sh = Strategy::shape_of(cfg.opt, cfg.workers);
 
-  // The reference, outside the timed region: what sequential yields (see the header comment).
-  std::uint64_t want = 0;
-  {
-    strategies::batch<typename W::result> ref(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      ref.items[i].value.emplace();
-      ref.items[i].value->checksum = w.compute(i);
-    }
-    want = ref.checksum();
-  }
-  const double compute_ms = detail::min_compute_ms(w, n);
+  const detail::calibration cal = detail::calibrate(cfg.key, w, n);
+  const std::uint64_t want = cal.checksum;
+  const double compute_ms = cal.compute_ms;
   const double ideal = detail::ideal_ms(w, sh, n, compute_ms, cfg.nested, cores);
   if (ideal > cfg.budget_ms) {
     state.SkipWithError(("skipped: ideal time " + detail::fixed1(ideal / 1000.0) +
@@ -116,17 +162,8 @@ void run_fanout(benchmark::State& state, const W& w, const fanout_config& cfg) {
     return;
   }
 
-  // Built for every strategy alike, idle unless used: runtime workers sleep in epoll, and TBB
-  // arenas start their threads on first use.
-  // TBB caps its worker threads at the core count minus one unless told otherwise; a sweep
-  // over workers (and offload's arena, which reserves no slot for the caller) needs them all.
-  tbb::global_control threads_allowed(tbb::global_control::max_allowed_parallelism,
-                                      cfg.workers + 1);
-  async::event_loop loop;
-  async::runtime rt(cfg.workers);
-  tbb::task_arena arena(static_cast<int>(cfg.workers));
-  tbb::task_arena pool(static_cast<int>(cfg.workers), 0);
-  strategies::resources res{loop, &rt, &arena, &pool};
+  bench_resources built(cfg.workers);
+  strategies::resources res = built.view();
 
   std::vector<double> latency, late;
   double makespan_s = 0, cpu_s = 0;

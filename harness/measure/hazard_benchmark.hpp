@@ -16,6 +16,7 @@
 #include "harness/hazards/blocking_loop.hpp"
 #include "harness/hazards/buffered_stream.hpp"
 #include "harness/hazards/permit_deadlock.hpp"
+#include "harness/measure/fanout_benchmark.hpp"
 #include "harness/measure/process.hpp"
 #include "harness/measure/stats.hpp"
 #include "harness/strategies/threads.hpp"
@@ -92,11 +93,8 @@ inline void bm_permit_deadlock(benchmark::State& state, hazards::permit_deadlock
 template <class Strategy>
 void bm_blocking_loop(benchmark::State& state, const hazards::blocking_loop_workload& w,
                       std::size_t items, std::size_t workers) {
-  tbb::global_control threads_allowed(tbb::global_control::max_allowed_parallelism, workers + 1);
-  async::event_loop loop;
-  tbb::task_arena arena(static_cast<int>(workers));
-  tbb::task_arena pool(static_cast<int>(workers), 0);
-  strategies::resources res{loop, nullptr, &arena, &pool};
+  bench_resources built(workers);
+  strategies::resources res = built.view();
   std::vector<double> wait_latency, wait_late;
   for (auto _ : state) {
     auto b = Strategy::run(w, {.items = items}, res);

@@ -22,6 +22,7 @@ struct load_config {
   strategies::options opt;  // limit, capacity; items is the number of arrivals
   std::size_t workers = 1;
   double budget_ms = 60'000;  // skip when even the strategy's ideal would take longer
+  std::string key;            // the benchmark's name: what its calibration is cached under
 };
 
 template <class Strategy, strategies::workload W>
@@ -30,7 +31,8 @@ void bm_open_loop(benchmark::State& state, const W& w, const load_config& cfg) {
   strategies::options opt = cfg.opt;
   opt.items = n;
   const strategies::shape sh = Strategy::shape_of(opt, cfg.workers);
-  const double compute_ms = n > 0 ? detail::min_compute_ms(w, n) : 0.0;
+  const detail::calibration cal = detail::calibrate(cfg.key, w, n);
+  const double compute_ms = cal.compute_ms;
   // No run can beat its arrivals, nor the strategy's capacity: a rate far past saturation
   // would only queue for minutes.
   const double span_ms =
@@ -44,20 +46,10 @@ void bm_open_loop(benchmark::State& state, const W& w, const load_config& cfg) {
                             .c_str());
     return;
   }
-  std::uint64_t want = 0;
-  {
-    strategies::batch<typename W::result> ref(n);
-    for (std::size_t i = 0; i < n; ++i) ref.items[i].value.emplace().checksum = w.compute(i);
-    want = ref.checksum();
-  }
+  const std::uint64_t want = cal.checksum;
 
-  tbb::global_control threads_allowed(tbb::global_control::max_allowed_parallelism,
-                                      cfg.workers + 1);
-  async::event_loop loop;
-  async::runtime rt(cfg.workers);
-  tbb::task_arena arena(static_cast<int>(cfg.workers));
-  tbb::task_arena pool(static_cast<int>(cfg.workers), 0);
-  strategies::resources res{loop, &rt, &arena, &pool};
+  bench_resources built(cfg.workers);
+  strategies::resources res = built.view();
 
   std::vector<double> corrected, uncorrected;
   double achieved = 0;

@@ -116,58 +116,55 @@ inline void bm_join_set_waits(benchmark::State& state, std::size_t n, double ms,
   overhead_detail::measure_waits(state, n, [&] { return loop.block_on(fan_out()); });
 }
 
+namespace overhead_detail {
+
+// Times `fan_out()` (n empty tasks through some mechanism) and reports ns per task.
+template <class FanOut>
+void measure_per_task(benchmark::State& state, async::event_loop& loop, std::size_t n,
+                      FanOut fan_out) {
+  double total_ms = 0;
+  for (auto _ : state) {
+    const auto t0 = clock::now();
+    const std::size_t done = loop.block_on(fan_out());
+    const auto t1 = clock::now();
+    if (done != n) {
+      state.SkipWithError(("lost tasks: " + std::to_string(done) + " of " + std::to_string(n))
+                              .c_str());
+      return;
+    }
+    state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
+    total_ms += ms_between(t0, t1);
+  }
+  state.counters["ns_per_task"] = total_ms * 1e6 / static_cast<double>(n * state.iterations());
+  state.counters["tasks"] = static_cast<double>(n);
+}
+
+}  // namespace overhead_detail
+
 // Spawn and join n empty tasks: the runtime's cost per task, in ns.
 inline void bm_join_set_spawn_join(benchmark::State& state, std::size_t n, std::size_t workers) {
   async::event_loop loop;
   async::runtime rt(workers);
-  auto fan_out = [&]() -> async::task<std::size_t> {
+  overhead_detail::measure_per_task(state, loop, n, [&]() -> async::task<std::size_t> {
     async::join_set<int> set(rt);
     for (std::size_t i = 0; i < n; ++i) set.spawn(overhead_detail::nothing());
     std::size_t done = 0;
     while (auto r = co_await set.join_next()) done += static_cast<std::size_t>(r->get());
     co_return done;
-  };
-  double total = 0;
-  for (auto _ : state) {
-    const auto t0 = overhead_detail::clock::now();
-    const std::size_t done = loop.block_on(fan_out());
-    const auto t1 = overhead_detail::clock::now();
-    if (done != n) {
-      state.SkipWithError("lost tasks");
-      return;
-    }
-    state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
-    total += overhead_detail::ms_between(t0, t1);
-  }
-  state.counters["ns_per_task"] = total * 1e6 / static_cast<double>(n * state.iterations());
-  state.counters["tasks"] = static_cast<double>(n);
+  });
   state.counters["workers"] = static_cast<double>(workers);
 }
 
 // Push n ready tasks into a futures_unordered set and drain it: the set's cost per child.
 inline void bm_futures_unordered_push_drain(benchmark::State& state, std::size_t n) {
   async::event_loop loop;
-  auto fan_out = [&]() -> async::task<std::size_t> {
+  overhead_detail::measure_per_task(state, loop, n, [&]() -> async::task<std::size_t> {
     async::futures_unordered<int> set;
     for (std::size_t i = 0; i < n; ++i) set.push(overhead_detail::nothing());
     std::size_t done = 0;
     while (auto r = co_await set.next()) done += static_cast<std::size_t>(r->get());
     co_return done;
-  };
-  double total = 0;
-  for (auto _ : state) {
-    const auto t0 = overhead_detail::clock::now();
-    const std::size_t done = loop.block_on(fan_out());
-    const auto t1 = overhead_detail::clock::now();
-    if (done != n) {
-      state.SkipWithError("lost tasks");
-      return;
-    }
-    state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
-    total += overhead_detail::ms_between(t0, t1);
-  }
-  state.counters["ns_per_task"] = total * 1e6 / static_cast<double>(n * state.iterations());
-  state.counters["tasks"] = static_cast<double>(n);
+  });
 }
 
 }  // namespace fanout::measure

@@ -34,7 +34,8 @@ struct spawn_channel {
     return b;
   }
 
- private:
+  // One result on its way through the channel; `message` and `produce` also serve the
+  // open-loop port (harness/load/open_loop.hpp).
   template <class R>
   struct message {
     std::size_t index;
