@@ -84,7 +84,7 @@ void add_some(const std::string& workload, const W& w, const std::string& worklo
 
 // One benchmark may not take longer than this in its ideal: a default run must fit in about
 // 15 minutes on 2 cores, with three repetitions of everything.
-constexpr double kDefaultBudgetMs = 1500;
+constexpr double kDefaultBudgetMs = 2500;
 
 // cpu: items from 1 to 16 x cores, workers from 1 to cores, small and large items, nested
 // parallelism on and off.
@@ -172,8 +172,9 @@ void register_default(std::size_t cores) {
     add_some<st::buffer_unordered, st::buffered>("wait", wait, wait_name, cfg, wait_counters);
   }
   cfg.opt.limit = 100;
-  // wait: workers of the runtime and of TBB.
-  cfg.opt.items = 1000;
+  // wait: workers of the runtime and of TBB, at a size where a TBB worker per wait still fits
+  // the budget with one worker.
+  cfg.opt.items = 100;
   for (std::size_t workers : worker_counts(cores)) {
     if (workers == cores) continue;  // already in the items sweep
     cfg.workers = workers;
