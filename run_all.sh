@@ -129,9 +129,10 @@ child=$!
 # Progress: one line per finished repetition, from the console reporter's log.
 runs=$((total * reps))
 done_runs=0
+next_line=15
 while kill -0 "$child" 2>/dev/null; do
   sleep 1
-  done_runs=$(grep -cE '^(wait|cpu|mixed|hazard|overhead|load)/.*(manual_time|real_time) ' "$log_tmp" || true)
+  done_runs=$(grep -cE '^(wait|cpu|mixed|hazard|overhead|load)/.*_time +([0-9]|ERROR)' "$log_tmp" || true)
   group=$(grep -oE '^(wait|cpu|mixed|hazard|overhead|load)/[a-z_]+' "$log_tmp" | tail -n 1)
   elapsed=$((SECONDS - start))
   if ((done_runs > 0)); then
@@ -142,8 +143,9 @@ while kill -0 "$child" 2>/dev/null; do
   line=$(printf '[%4d/%d runs] %4ds elapsed, %-14s %s' "$done_runs" "$runs" "$elapsed" "$eta" "$group")
   if [[ -t 1 ]]; then
     printf '\r%-100s' "$line"
-  elif ((elapsed % 15 == 0)); then
+  elif ((elapsed >= next_line)); then
     echo "$line"  # a log, not a terminal: a line every 15 s
+    next_line=$((elapsed + 15))
   fi
 done
 wait "$child"
