@@ -10,6 +10,7 @@ import re
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedFormatter, FixedLocator, NullLocator
 
+from . import hazards
 from . import select as sel
 from .draw import Point, hpanel, spans_decades
 from .figbase import (MAKESPAN, FigureResult, col, handles, panel_title, rep_points,
@@ -235,6 +236,8 @@ def efficiency(runs, styles, out_dir):
 
 
 TAIL_KEYS = ("late_ms_p99", "p99_ms", "wait_p99_ms")
+# Counts of items that a panel of their own shows beside makespan and tail.
+COUNT_KEYS = ("timeouts",)
 KNOWN = {"real_time", "cpu_time", "items_per_second", "p50_ms", "p90_ms", "p99_ms", "max_ms",
          "late_ms_p99", "cpu_util", "rss_per_item_bytes", "threads", "ideal_ms", "efficiency",
          "compute_ms", "in_flight", *PARAM_COUNTERS}
@@ -262,15 +265,21 @@ def extra_workload(runs, styles, out_dir, workload: str, family=None):
     benches = [(ri, b) for ri, r in enumerate(runs)
                for b in sel.family_benches(r, workload, family)]
     names, common = sel.short_names([b for _, b in benches], prefix)
+    if workload == "hazard":
+        # Naive variants first, then the fixes, each by its parameters.
+        benches.sort(key=lambda rb: (hazards.sort_key(rb[1]), rb[0]))
     points = [Point(ri, b.strategy, math.nan, b, b.samples("real_time"), names[b.name])
               for ri, b in benches]
     points = [p for p in points if p.values.size]
     if not points:
         return None
     tail = _tail_key([p.bench for p in points])
+    counts = [k for k in COUNT_KEYS if any(p.bench.has(k) for p in points)]
     cats = list(dict.fromkeys(p.category for p in points))
-    width = min(12.0, 7.0 + 0.06 * max(len(c) for c in cats))
-    fig, axes = new_figure(2 if tail else 1, width=width,
+    npanels = 1 + bool(tail) + len(counts)
+    base = 7.0 + 3.5 * max(0, npanels - 2)
+    width = min(base + 5.0, base + 0.06 * max(len(c) for c in cats))
+    fig, axes = new_figure(npanels, width=width,
                            height=1.9 + 0.3 * len(cats) * max(1, len(runs)) ** 0.5, sharey=True)
     spans = max(p.hi for p in points) / max(min(p.lo for p in points), 1e-12)
     hpanel(axes[0, 0], points, styles, len(runs), bars=False, log=spans > 20, categories=cats)
@@ -285,12 +294,24 @@ def extra_workload(runs, styles, out_dir, workload: str, family=None):
                categories=cats)
         axes[0, 1].set_xlabel(f"{tail} [ms]")
         axes[0, 1].set_title("late p99: the poll delay" if tail == "late_ms_p99" else tail)
+    for ax, key in zip(axes[0, 1 + bool(tail):], counts):
+        cp = [Point(p.run_i, p.strategy, p.x, p.bench, p.bench.samples(key), p.category)
+              for p in points]
+        cp = [p for p in cp if p.values.size]
+        hpanel(ax, cp, styles, len(runs), bars=False, categories=cats)
+        items = sorted({p.bench.params.get("items") for p in cp} - {None})
+        of = f"of {num(items[0])} items" if len(items) == 1 else "of items"
+        # The axis spans every item when all rows share one count: 0 to N.
+        ax.set_xlim(-0.5, max([p.hi for p in cp] + [1] + items[:len(items) == 1]) + 0.5)
+        ax.set_xlabel(f"{key} [{of}]")
+        ax.set_title(f"{key} ({of})")
     what = f"{workload}/{family}" if family else workload
     title = f"{what}: every benchmark"
     finish(fig, runs, title, handles(runs, styles, points), ncol=4)
     headers, rows = _extra_table(runs, points, tail)
     name = f"{workload}_{family}" if family else f"workload_{workload}"
     config = f"Parameters shared by every row: {', '.join(common)}." if common else ""
+    extra = hazards.summary(runs, family) if workload == "hazard" else ""
     return FigureResult(
         name, title,
         f"Each row is one `{what}` benchmark (its variant and parameters in the row name), its "
@@ -299,4 +320,5 @@ def extra_workload(runs, styles, out_dir, workload: str, family=None):
             "the tail down." if workload == "hazard" else
             "Rows differ in strategy or variant only; the table adds each benchmark's own "
             "counters."),
-        headers, rows, config, save(fig, out_dir, re.sub(r"[^A-Za-z0-9_.-]", "_", name)))
+        headers, rows, config, save(fig, out_dir, re.sub(r"[^A-Za-z0-9_.-]", "_", name)),
+        summary=extra)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import math
 import os
 
+from . import hazards
+from . import overhead
 from . import saturation as sat
 from . import select as sel
 from .output import num, pct, ratio, table, times
@@ -17,6 +19,7 @@ LOAD_INTRO = ("Open-loop benchmarks (`load/...`): items arrive at an offered rat
               "strategy admits them as they come. Corrected latencies are charged from each "
               "item's intended arrival (wrk2's correction of coordinated omission), uncorrected "
               "ones from its admission, so a strategy that falls behind cannot hide its queue. ")
+OVERHEAD_HEADING = "## Overhead (the suite's resolution)"
 RELEASE_TYPES = ("Release", "RelWithDebInfo")
 CARD = (("fanout_label", "label"), ("fanout_cpu_model", "CPU model"), ("fanout_cores", "cores"),
         ("num_cpus", "CPUs seen by Google Benchmark"), ("mhz_per_cpu", "MHz per CPU"),
@@ -185,9 +188,16 @@ def _plural(n: int, word: str) -> str:
 
 
 def _extra_lines(run) -> list:
-    """Per hazard (or other workload without its own figure): its slowest and fastest variant."""
+    """Per hazard: its naive variant beside its fixes (hazards.py); overhead: the ratios to raw
+    libuv and the targets (overhead.py); any other workload without its own figure: its slowest
+    and fastest variant."""
     out = []
     for w, family in sel.extra_groups([run]):
+        known = (hazards.finding(run, family) if w == "hazard" else
+                 overhead.finding(run) if w == "overhead" else None)
+        if known:
+            out.append(known)
+            continue
         benches = sel.family_benches(run, w, family)
         prefix = f"{w}/{family}/" if family else f"{w}/"
         names, _ = sel.short_names(benches, prefix)
@@ -279,7 +289,8 @@ def findings_section(runs) -> str:
     intro = ("Per workload, at its most common size and at its largest, the median makespan of "
              "each strategy over the workload's best physical bound (the smallest `ideal_ms` of "
              "any strategy: the longest single wait, or the computing spread over the cores), "
-             "fastest first.")
+             "fastest first. Per hazard, its naive variant beside its fixes; for the overhead "
+             "benchmarks, the ratios to raw libuv and the suite's targets.")
     if any(sat.load_workloads([r]) for r in runs):
         intro += (" Per open-loop load workload, the strategy that saturates last and the one "
                   "that saturates first (definition under Load), and what the uncorrected p99 "
@@ -311,7 +322,11 @@ def render(runs, figures, out_dir: str, comparison: str | None = None) -> str:
         parts.append(f"Runs are overlaid in every figure; ratios and significance tests are in "
                      f"[{comparison}]({comparison}).")
     parts += ["## Machine", machine_card(runs), "## Warnings", warnings_section(runs),
-              "## Findings", findings_section(runs), "## Figures"]
+              "## Findings", findings_section(runs)]
+    resolution = overhead.section(runs)
+    if resolution:
+        parts += [OVERHEAD_HEADING, resolution]
+    parts.append("## Figures")
     general = [f for f in figures if not f.section]
     load = [f for f in figures if f.section == "Load"]
     if not general:

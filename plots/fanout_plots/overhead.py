@@ -1,0 +1,262 @@
+"""The suite's own overhead per strategy (`overhead/...`) beside the waits and work it measures:
+the resolution of every other figure.
+
+    overhead/raw_libuv/waits:N/ms:10                 N concurrent timers on bare libuv
+    overhead/futures_unordered/waits:N/ms:10         the same through the suite's poll set
+    overhead/join_set/waits:N/ms:10/workers:W        the same through spawned tasks
+    overhead/join_set/spawn_join/tasks:N/workers:W   counter ns_per_task
+    overhead/futures_unordered/push_drain/tasks:N    counter ns_per_task
+
+Targets (from the suite's design goals) are shown beside the measured values.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import select as sel
+from .output import num, pct, ratio, table, times
+
+REFERENCE = "raw_libuv"
+RATIO_TARGET = ("futures_unordered", 100_000, 1.25)
+BYTES_TARGET = 400.0
+TASK_TARGETS = {("join_set", "spawn_join"): (300.0, 2), ("futures_unordered", "push_drain"):
+                (80.0, None)}
+COMPLETE_WAITS = 1_000_000
+
+
+def _kind(b) -> str:
+    segs = b.name.split("/")
+    return segs[2] if len(segs) > 2 and ":" not in segs[2] else "waits"
+
+
+def wait_benches(run) -> list:
+    return [b for b in sel.of_workload(run, "overhead") if _kind(b) == "waits"
+            and isinstance(b.params.get("waits"), (int, float))]
+
+
+def task_benches(run) -> list:
+    return [b for b in sel.of_workload(run, "overhead") if _kind(b) != "waits"]
+
+
+def _failed_waits(run) -> list:
+    return [b for b in run.failed() if b.workload == "overhead" and _kind(b) == "waits"]
+
+
+def _wait_ms(b) -> float:
+    v = b.params.get("latency_ms", b.params.get("ms"))
+    return float(v) if isinstance(v, (int, float)) else math.nan
+
+
+ORDER = (REFERENCE, "futures_unordered", "join_set")
+
+
+def _rank(s: str) -> tuple:
+    return (ORDER.index(s) if s in ORDER else len(ORDER), s)
+
+
+def by_waits(run) -> dict:
+    """{N: {strategy: bench}}, strategies with the reference first."""
+    out: dict = {}
+    for b in sorted(wait_benches(run), key=lambda b: (b.params["waits"], _rank(b.strategy),
+                                                      b.params.get("workers", 0))):
+        out.setdefault(b.params["waits"], {}).setdefault(b.strategy, b)
+    return out
+
+
+def per_wait_ns(b) -> float:
+    """What one wait adds to the fan-out: (makespan − the wait) / N, in ns."""
+    return (b.median() - _wait_ms(b)) / b.params["waits"] * 1e6
+
+
+def _ratio_target(s, n) -> float | None:
+    ts, tn, limit = RATIO_TARGET
+    return limit if s == ts and n == tn else None
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "missed"
+
+
+def _wait_row(run, n, s, b, ref) -> list:
+    r = ratio(b.median(), ref.median()) if ref is not None else math.nan
+    bpw = b.median("bytes_per_wait")
+    targets, verdicts = [], []
+    limit = _ratio_target(s, n)
+    if limit is not None:
+        targets.append(f"≤ {num(limit)}× raw libuv")
+        verdicts.append(_met(math.isfinite(r) and r <= limit))
+    if s != REFERENCE:
+        targets.append(f"≤ {num(BYTES_TARGET)} B/wait")
+        verdicts.append(_met(math.isfinite(bpw) and bpw <= BYTES_TARGET))
+    if n == COMPLETE_WAITS:
+        targets.append("completes")
+        verdicts.append("met")
+    workers = b.params.get("workers")
+    name = s + (f" ({num(workers)} workers)" if workers is not None else "")
+    return [num(n), name, b.n, num(b.median()), pct(b.cv()),
+            "1×" if s == REFERENCE else times(r), num(per_wait_ns(b)), num(bpw),
+            "; ".join(targets) or "none", ", ".join(verdicts) or "n/a"]
+
+
+def waits_table(run) -> str:
+    rows, per = [], by_waits(run)
+    for b in sorted(wait_benches(run), key=lambda b: (b.params["waits"], _rank(b.strategy),
+                                                      b.params.get("workers", 0))):
+        n = b.params["waits"]
+        rows.append(_wait_row(run, n, b.strategy, b, per[n].get(REFERENCE)))
+    for b in _failed_waits(run):
+        n = b.params.get("waits")
+        rows.append([num(n), b.strategy, 0, "n/a", "n/a", "n/a", "n/a", "n/a",
+                     "completes" if n == COMPLETE_WAITS else "none",
+                     "missed" if n == COMPLETE_WAITS else "n/a"])
+    if not rows:
+        return ""
+    return table(["waits", "strategy", "n", "makespan [ms]", "CV makespan", "× raw libuv",
+                  "per wait [ns]", "bytes per in-flight wait", "target", "met"], rows)
+
+
+def _task_target(b):
+    t = TASK_TARGETS.get((b.strategy, _kind(b)))
+    if t is None or (t[1] is not None and b.params.get("workers") != t[1]):
+        return None
+    return t[0]
+
+
+def tasks_table(run) -> str:
+    rows = []
+    for b in sorted(task_benches(run), key=lambda b: (_kind(b), _rank(b.strategy),
+                                                       b.params.get("workers", 0))):
+        limit = _task_target(b)
+        ns = b.median("ns_per_task")
+        workers = b.params.get("workers")
+        rows.append([b.strategy, _kind(b).replace("_", "+"),
+                     num(workers) if workers is not None else "n/a", num(b.params.get("tasks")),
+                     b.n, num(ns), pct(b.cv("ns_per_task")),
+                     f"≤ {num(limit)} ns" if limit is not None else "none",
+                     _met(ns <= limit) if limit is not None and math.isfinite(ns) else "n/a"])
+    if not rows:
+        return ""
+    return table(["strategy", "operation", "workers", "tasks", "n", "ns per task", "CV",
+                  "target", "met"], rows)
+
+
+def compute_ms(run) -> float:
+    """The CPU work of one default cpu item: the median `compute_ms` of the cpu workload's
+    representative configurations."""
+    benches = sel.of_workload(run, "cpu")
+    reps = sel.representatives(benches, sel.representative_items(benches)).values()
+    vals = [b.median("compute_ms") for b in reps if b.has("compute_ms")]
+    vals = [v for v in vals if math.isfinite(v)]
+    return float(np.median(vals)) if vals else math.nan
+
+
+def _task_ns(run) -> dict:
+    return {(b.strategy, _kind(b), b.params.get("workers")): b.median("ns_per_task")
+            for b in task_benches(run)}
+
+
+def context_text(run) -> str:
+    """Two or three sentences: the overhead beside the waits and the work the suite measures."""
+    out = []
+    per = by_waits(run)
+    if per:
+        n = max(per)
+        costs = {s: per_wait_ns(b) for s, b in per[n].items()}
+        wait = _wait_ms(next(iter(per[n].values())))
+        worst = max(costs.values())
+        share = worst * 1e-6 / wait if math.isfinite(wait) and wait else math.nan
+        small = min(per)
+        spans = ", ".join(f"{s} {num(b.median())} ms" for s, b in per[small].items())
+        out.append(
+            f"Each wait adds at most {num(worst)} ns to a fan-out (at {num(n)} waits: "
+            + ", ".join(f"{s} {num(c)} ns" for s, c in costs.items())
+            + f"), so a {num(wait)} ms wait is resolved to within {100 * share:.2g}% of its "
+            f"length; a whole fan-out of {num(small)} waits of {num(wait)} ms "
+            f"ends at {spans}, the floor that the wait figures' makespans stand on.")
+    task = {k: v for k, v in _task_ns(run).items() if math.isfinite(v)}
+    cms = compute_ms(run)
+    if task and math.isfinite(cms):
+        top = max(task.values())
+        out.append(f"A default cpu item costs {num(cms)} ms of computing (the cpu benchmarks' "
+                   f"`compute_ms`), {times(cms * 1e6 / top)} the largest per-task overhead "
+                   f"({num(top)} ns), so scheduling is invisible in the cpu figures beside the "
+                   "computing itself.")
+    return " ".join(out)
+
+
+def section(runs) -> str:
+    """The body of "## Overhead (the suite's resolution)", or "" without overhead benchmarks."""
+    blocks = []
+    for r in runs:
+        waits, tasks = waits_table(r), tasks_table(r)
+        if not waits and not tasks:
+            continue
+        parts = [f"### {r.label}"] if len(runs) > 1 else []
+        if waits:
+            parts += ["Concurrent timer waits, each strategy against raw libuv (makespan "
+                      "medians; `per wait` = (makespan − the wait) / waits; bytes per in-flight "
+                      "wait = peak RSS growth / waits):", waits]
+        if tasks:
+            parts += ["Per-task cost of spawning and joining (join_set) and of pushing into "
+                      "and draining the poll set (futures_unordered), no waiting:", tasks]
+        text = context_text(r)
+        if text:
+            parts.append(text)
+        blocks.append("\n\n".join(parts))
+    if not blocks:
+        return ""
+    intro = ("The suite's own cost per strategy, measured on timers with nothing else to do, "
+             "next to the waits and the work the other figures measure: no figure resolves a "
+             "difference smaller than these.")
+    return intro + "\n\n" + "\n\n".join(blocks)
+
+
+def finding(run) -> str | None:
+    """One findings line: the ratios to raw libuv, bytes per wait, per-task costs, targets."""
+    per = by_waits(run)
+    parts = []
+    if per:
+        ts, tn, limit = RATIO_TARGET
+        n = tn if tn in per else max(per)
+        ref = per[n].get(REFERENCE)
+        if ref is not None:
+            rs = []
+            for s, b in per[n].items():
+                if s == REFERENCE:
+                    continue
+                r = ratio(b.median(), ref.median())
+                t = (f" (target ≤ {num(limit)}×: {_met(r <= limit)})"
+                     if _ratio_target(s, n) is not None and math.isfinite(r) else "")
+                rs.append(f"{s} {times(r)}{t}")
+            if rs:
+                parts.append(f"at {num(n)} waits of {num(_wait_ms(ref))} ms, makespan over raw "
+                             f"libuv's {num(ref.median())} ms: " + ", ".join(rs))
+        bpw = [(b.median("bytes_per_wait"), s, m) for m, d in per.items() for s, b in d.items()
+               if s != REFERENCE and math.isfinite(b.median("bytes_per_wait"))]
+        if bpw:
+            top = max(bpw)
+            parts.append(f"at most {num(top[0])} bytes per in-flight wait ({top[1]}, "
+                         f"{num(top[2])} waits; target ≤ {num(BYTES_TARGET)}: "
+                         f"{_met(top[0] <= BYTES_TARGET)})")
+        done = per.get(COMPLETE_WAITS)
+        failed = [b.strategy for b in _failed_waits(run) if b.params.get("waits") ==
+                  COMPLETE_WAITS]
+        if done or failed:
+            parts.append(f"{num(COMPLETE_WAITS)} waits complete with " + (
+                ", ".join(done) if done else "no strategy") + (
+                f", fail with {', '.join(failed)}" if failed else ""))
+    for b in sorted(task_benches(run), key=lambda b: (_kind(b), b.params.get("workers", 0))):
+        limit = _task_target(b)
+        if limit is None:
+            continue
+        ns = b.median("ns_per_task")
+        workers = b.params.get("workers")
+        parts.append(f"{b.strategy} {_kind(b).replace('_', '+')} {num(ns)} ns per task"
+                     + (f" with {num(workers)} workers" if workers is not None else "")
+                     + f" (target ≤ {num(limit)} ns: {_met(ns <= limit)})")
+    if not parts:
+        return None
+    return "- **overhead**: " + "; ".join(parts) + ". Details under Overhead."
