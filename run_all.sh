@@ -108,7 +108,9 @@ json_tmp="$run_dir/.bm_fanout.json.partial"
 log_tmp="$run_dir/.bm_fanout.log.partial"
 child=""
 on_interrupt() {
-  [[ -n "$child" ]] && kill -INT "$child" 2>/dev/null && wait "$child" 2>/dev/null
+  # The benchmark runs in the background, where a non-interactive shell has it ignore SIGINT:
+  # stop it with SIGTERM instead, and wait until it is gone before cleaning up.
+  [[ -n "$child" ]] && kill -TERM "$child" 2>/dev/null && wait "$child" 2>/dev/null
   rm -f "$json_tmp" "$log_tmp"
   rmdir "$run_dir" 2>/dev/null || true
   echo >&2
