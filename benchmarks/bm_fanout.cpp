@@ -110,6 +110,7 @@ void register_default_cpu(std::size_t cores, fanout_config cfg) {
   }
   wl::cpu_workload nested;
   nested.params.nested = true;
+  cfg.nested = true;  // the ideal bound: every item may use every core
   for (std::size_t n : {std::size_t{1}, cores}) {
     cfg.opt.items = n;
     add_all("cpu", nested, cpu_params(nested), cfg, cpu_counters(nested));

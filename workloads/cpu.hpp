@@ -37,8 +37,13 @@ struct cpu_workload {
   // The item's CPU part alone (all of it, here), returning the result's checksum: the
   // reference that every strategy's results are verified against, and the unit of the ideal
   // bound's computing time.
+  // Always single-threaded: nested parallelism gives the same checksum, and the ideal bound
+  // divides single-thread work by the cores; timing a nested run instead would time TBB's
+  // wake-ups along with it.
   std::uint64_t compute(std::size_t index) const {
-    return transcode_segment(params, item_seed(index)).checksum;
+    transcode_params single = params;
+    single.nested = false;
+    return transcode_segment(single, item_seed(index)).checksum;
   }
   double wait_ms(std::size_t) const { return 0.0; }
 
