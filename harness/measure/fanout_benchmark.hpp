@@ -50,10 +50,14 @@ inline std::string fixed1(double v) {
 // so that the ideal stays a bound even on a noisy machine.
 template <strategies::workload W>
 double min_compute_ms(const W& w, std::size_t items) {
+  // Items differ a little (a transcode's bit estimate depends on the content): sample them
+  // across the whole range, not just the first few, and keep the fastest.
   double best = 1e300;
-  const std::size_t samples = std::min<std::size_t>(items, 3);
-  for (int round = 0; round < 4; ++round) {
-    for (std::size_t i = 0; i < samples; ++i) {
+  const std::size_t samples = std::min<std::size_t>(items, 12);
+  const std::size_t rounds = std::max<std::size_t>(2, (12 + samples - 1) / samples);
+  for (std::size_t round = 0; round < rounds; ++round) {
+    for (std::size_t k = 0; k < samples; ++k) {
+      const std::size_t i = k * items / samples;
       const auto t0 = std::chrono::steady_clock::now();
       benchmark::DoNotOptimize(w.compute(i));
       const auto t1 = std::chrono::steady_clock::now();
