@@ -254,15 +254,26 @@ struct open_loop<st::join_set> {
   }
 };
 
+// The poll-driven sets over the arrivals: unbounded (futures_unordered), or bounded with
+// arrivals queued until a slot frees (buffer_unordered, buffered).
+template <bool Ordered>
+struct open_stream {
+  template <st::workload W>
+  static open_batch<typename W::result> run(const W& w, const arrivals& a, std::size_t limit,
+                                            st::resources& res, async::compute_pool* pool) {
+    auto b = open_batch<typename W::result>::starting_now(a);
+    res.loop.block_on(detail::stream<Ordered>(w, limit, b), pool);
+    b.end = clock::now();
+    return b;
+  }
+};
+
 template <>
 struct open_loop<st::futures_unordered> {
   template <st::workload W>
   static open_batch<typename W::result> run(const W& w, const arrivals& a, const st::options&,
                                             st::resources& res, async::compute_pool* pool = nullptr) {
-    auto b = open_batch<typename W::result>::starting_now(a);
-    res.loop.block_on(detail::stream<false>(w, std::numeric_limits<std::size_t>::max(), b), pool);
-    b.end = clock::now();
-    return b;
+    return open_stream<false>::run(w, a, std::numeric_limits<std::size_t>::max(), res, pool);
   }
 };
 
@@ -271,10 +282,7 @@ struct open_loop<st::buffer_unordered> {
   template <st::workload W>
   static open_batch<typename W::result> run(const W& w, const arrivals& a, const st::options& opt,
                                             st::resources& res) {
-    auto b = open_batch<typename W::result>::starting_now(a);
-    res.loop.block_on(detail::stream<false>(w, opt.limit, b));
-    b.end = clock::now();
-    return b;
+    return open_stream<false>::run(w, a, opt.limit, res, nullptr);
   }
 };
 
@@ -283,10 +291,7 @@ struct open_loop<st::buffered> {
   template <st::workload W>
   static open_batch<typename W::result> run(const W& w, const arrivals& a, const st::options& opt,
                                             st::resources& res) {
-    auto b = open_batch<typename W::result>::starting_now(a);
-    res.loop.block_on(detail::stream<true>(w, opt.limit, b));
-    b.end = clock::now();
-    return b;
+    return open_stream<true>::run(w, a, opt.limit, res, nullptr);
   }
 };
 
