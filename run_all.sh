@@ -167,6 +167,8 @@ echo "== wrote $run_dir/bm_fanout.json in $((SECONDS - start))s ($errors benchma
 
 if ((plots)); then
   echo "== plots"
-  "$python" "$root/plots/fanout_report.py" "$run_dir"
+  "$python" "$root/plots/fanout_report.py" "$run_dir" >/dev/null
+  echo "report: $run_dir/report.md"
+else
+  echo "results: $run_dir"
 fi
-echo "results: $run_dir"
