@@ -95,11 +95,12 @@ void bm_blocking_loop(benchmark::State& state, const hazards::blocking_loop_work
                       std::size_t items, std::size_t workers) {
   bench_resources built(workers);
   strategies::resources res = built.view();
+  const std::uint64_t want = detail::reference_checksum(w, items);
   std::vector<double> wait_latency, wait_late;
   for (auto _ : state) {
     auto b = Strategy::run(w, {.items = items}, res);
-    if (b.succeeded() != items) {
-      state.SkipWithError(("lost items: " + b.first_error()).c_str());
+    if (std::string err = detail::verify(b, want); !err.empty()) {
+      state.SkipWithError(err.c_str());
       return;
     }
     state.SetIterationTime(seconds_between(b.start, b.end));

@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT / "plots"))
 
 from fanout_plots import cli, saturation  # noqa: E402
 from fanout_plots.figures_sweep import wait_makespan  # noqa: E402
+from test_plots import tables  # noqa: E402  (one Markdown table reader)
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 LOAD = FIXTURES / "load-2core" / "bm_fanout.json"
@@ -35,25 +36,8 @@ def run_cli(*args) -> int:
     return cli.main([str(a) for a in args])
 
 
-def tables(markdown: str) -> list:
-    """Every Markdown table of a document as a list of {header: cell} rows."""
-    out, lines = [], markdown.splitlines()
-    i = 0
-    while i < len(lines):
-        if lines[i].startswith("|") and i + 1 < len(lines) and lines[i + 1].startswith("|--"):
-            headers = [c.strip() for c in lines[i].strip("|").split(" | ")]
-            rows, i = [], i + 2
-            while i < len(lines) and lines[i].startswith("|"):
-                rows.append(dict(zip(headers, (c.strip() for c in lines[i].strip("|")
-                                               .split(" | ")))))
-                i += 1
-            out.append(rows)
-        else:
-            i += 1
-    return out
-
-
 def number(cell: str) -> float:
+    """The first number in a cell such as "< 100/s (behind at the lowest rate)"."""
     m = re.search(r"[-\d.,]+", cell)
     return float(m.group().replace(",", ""))
 
