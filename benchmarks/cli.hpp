@@ -7,15 +7,14 @@
 #include <string>
 #include <string_view>
 
-namespace fanout::bench {
+#include "benchmarks/profiles.hpp"
 
-enum class profile { quick, standard };
+namespace fanout::bench {
 
 struct cli {
   profile prof = profile::standard;
   std::string label = "unlabelled";
   std::string git_commit;
-  bool list_profile = false;
 };
 
 inline constexpr const char* kUsage =

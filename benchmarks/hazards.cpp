@@ -1,32 +1,142 @@
-// The hazard benchmarks of DESIGN section 4, each hazard registered beside its fixes:
+// The hazard benchmarks (docs/design.md section 4), each hazard registered beside its fixes;
+// each body runs a hazard or its fix and reports what went wrong and by how much:
 //   hazard/buffered_stream/<variant>/...   hazard/permit_deadlock/<variant>/...
 //   hazard/blocking_loop/<strategy>/...    hazard/thread_exhaustion/threads/items:N
-#include "benchmarks/hazards.hpp"
-
 #include <string>
+#include <vector>
 
+#include "benchmarks/calibration.hpp"
+#include "benchmarks/family.hpp"
+#include "benchmarks/iterate.hpp"
 #include "benchmarks/names.hpp"
-#include "harness/measure/hazard_benchmark.hpp"
+#include "benchmarks/profiles.hpp"
+#include "harness/hazards/blocking_loop.hpp"
+#include "harness/hazards/buffered_stream.hpp"
+#include "harness/hazards/permit_deadlock.hpp"
+#include "harness/measure/stats.hpp"
 #include "harness/strategies/futures_unordered.hpp"
 #include "harness/strategies/offload.hpp"
+#include "harness/strategies/threads.hpp"
 
 namespace fanout::bench {
 namespace {
 
 using namespace fanout::hazards;
 
+std::string no_loss(const hazard_run& r, std::size_t items) {
+  if (r.received == items) return {};
+  return "lost items: " + std::to_string(r.received) + " of " + std::to_string(items) + " results";
+}
+
+void bm_buffered_stream(benchmark::State& state, buffered_stream_variant v,
+                        const buffered_stream_config& cfg, std::size_t workers) {
+  async::event_loop loop;
+  async::runtime rt(workers);
+  std::vector<double> gaps;
+  double timeouts = 0, makespan_ms = 0;
+  const std::int64_t n = iterate(
+      state, [&] { return run_buffered_stream(v, cfg, loop, rt); },
+      [&](const hazard_run& r) { return no_loss(r, cfg.items); },
+      [&](const hazard_run& r) {
+        makespan_ms += measure::ms(r.end - r.start);
+        timeouts += static_cast<double>(r.timeouts);
+        gaps.insert(gaps.end(), r.gap_ms.begin(), r.gap_ms.end());
+      });
+  if (n == 0) return;
+  const double ideal = buffered_stream_ideal_ms(v, cfg);
+  counter_set c(state, kHazard);
+  c.metric("timeouts", timeouts / static_cast<double>(n));
+  c.metric("late_ms_p99", measure::percentile(gaps, 0.99));
+  c.metric("late_ms_max", gaps.empty() ? 0.0 : gaps.back());
+  c.metric("ideal_ms", ideal);
+  c.metric("efficiency", ideal / (makespan_ms / static_cast<double>(n)));
+  c.params({{"items", cfg.items}, {"limit", cfg.limit}, {"body_ms", cfg.body_ms},
+            {"idle_timeout_ms", cfg.idle_timeout_ms}});
+  if (v == buffered_stream_variant::channel) c.param("capacity", static_cast<double>(cfg.capacity));
+}
+
+void bm_permit_deadlock(benchmark::State& state, permit_deadlock_variant v,
+                        const permit_deadlock_config& cfg, std::size_t workers) {
+  async::event_loop loop;
+  async::runtime rt(workers);
+  auto deadlock = [&](const hazard_run& r) -> std::string {
+    if (!r.deadlocked) return no_loss(r, cfg.items);
+    return "deadlock: the watchdog stopped the fan-out after " +
+           std::to_string(static_cast<int>(cfg.watchdog_ms)) + " ms with " +
+           std::to_string(r.received) + " of " + std::to_string(cfg.items) +
+           " results; the consumer's body waits for a permit that only an unpolled child can "
+           "release";
+  };
+  if (iterate(state, [&] { return run_permit_deadlock(v, cfg, loop, rt); }, deadlock,
+              [](const hazard_run&) {}) == 0) {
+    return;
+  }
+  counter_set(state, kHazard)
+      .params({{"items", cfg.items}, {"limit", cfg.limit}, {"permits", cfg.permits}});
+}
+
+// The wait items' latency when CPU items share their loop, under `S` (futures_unordered:
+// inline, the hazard; offload: the fix).
+template <strategies::strategy S>
+void bm_blocking_loop(benchmark::State& state, const blocking_loop_workload& w, std::size_t items,
+                      std::size_t workers) {
+  strategies::owned_resources built(workers);
+  strategies::resources res = built.view();
+  const std::uint64_t want = reference_checksum(w, items);
+  std::vector<double> wait_latency, wait_late;
+  auto record = [&](const auto& b) {
+    for (std::size_t i = 0; i < items; ++i) {
+      if (w.is_cpu(i)) continue;
+      wait_latency.push_back(measure::ms(b.items[i].received - b.start));
+      wait_late.push_back(measure::ms(b.items[i].received - b.items[i].completed));
+    }
+  };
+  if (iterate(state, [&] { return S::run(w, {.items = items}, res); },
+              [&](const auto& b) { return verify(b, want); }, record) == 0) {
+    return;
+  }
+  counter_set c(state, kHazard);
+  const double latency = w.wait.latency.median_ms();
+  c.metric("wait_p50_ms", measure::percentile(wait_latency, 0.50));
+  c.metric("wait_p99_ms", measure::percentile(wait_latency, 0.99));
+  c.metric("late_ms_p99", measure::percentile(wait_late, 0.99));
+  c.metric("inflation", measure::percentile(wait_latency, 0.99) / latency);
+  c.params({{"items", items}, {"cpu_items", (items + w.cpu_every - 1) / w.cpu_every},
+            {"latency_ms", latency}, {"workers", workers}});
+}
+
+// A thread per item at sizes where the OS says no: what happens is the result, failures
+// included (never a crash, never a skip).
+void bm_thread_exhaustion(benchmark::State& state, const workloads::wait_workload& w,
+                          std::size_t items) {
+  async::event_loop loop;
+  strategies::resources res{loop};
+  memory_probe memory;
+  std::size_t growth = 0;
+  auto run = [&] {
+    memory.start();
+    auto b = strategies::threads::run(w, {.items = items}, res);
+    growth = memory.growth();
+    return b;
+  };
+  auto record = [&](const auto& b) {
+    const std::size_t failed_items = items - b.succeeded();
+    counter_set c(state, kHazard);
+    c.param("items", static_cast<double>(items));
+    c.metric("threads_created", static_cast<double>(b.max_in_flight));
+    c.metric("items_failed", static_cast<double>(failed_items));
+    c.metric("failure_errno", static_cast<double>(b.failure_errno));
+    c.metric("rss_peak_growth_bytes", static_cast<double>(growth));
+    std::string label = b.failure.empty() ? "all threads created" : b.failure;
+    if (failed_items > 0 && b.failure.empty()) label += "; items failed: " + b.first_error();
+    state.SetLabel(label);
+  };
+  iterate(state, run, [](const auto&) { return std::string(); }, record);
+}
+
 benchmark::internal::Benchmark* hazard(const std::string& name, const std::string& label,
                                        auto body) {
-  return benchmark::RegisterBenchmark(name.c_str(),
-                                      [body, label](benchmark::State& s) {
-                                        body(s);
-                                        if (s.error_occurred()) return;
-                                        if (label.size()) s.SetLabel(label);
-                                      })
-      ->UseManualTime()
-      ->MeasureProcessCPUTime()
-      ->Unit(benchmark::kMillisecond)
-      ->Iterations(1);
+  return register_timed(name, label, body)->Iterations(1);
 }
 
 void add_buffered_stream(buffered_stream_variant v, const buffered_stream_config& cfg,
@@ -36,7 +146,7 @@ void add_buffered_stream(buffered_stream_variant v, const buffered_stream_config
                      "/body_ms:" + num(cfg.body_ms);
   if (v == buffered_stream_variant::channel) name += "/capacity:" + std::to_string(cfg.capacity);
   hazard(name, "hazard/buffered_stream",
-         [v, cfg, cores](benchmark::State& s) { measure::bm_buffered_stream(s, v, cfg, cores); });
+         [v, cfg, cores](benchmark::State& s) { bm_buffered_stream(s, v, cfg, cores); });
 }
 
 void register_buffered_stream(profile prof, std::size_t cores) {
@@ -67,26 +177,18 @@ void register_permit_deadlock(std::size_t cores) {
     const std::string name = std::string("hazard/permit_deadlock/") + hazards::name(v) +
                              "/items:" + std::to_string(cfg.items) + "/limit:" +
                              std::to_string(cfg.limit) + "/permits:" + std::to_string(cfg.permits);
-    hazard(name, "hazard/permit_deadlock", [v, cfg, cores](benchmark::State& s) {
-      measure::bm_permit_deadlock(s, v, cfg, cores);
-    });
+    hazard(name, "hazard/permit_deadlock",
+           [v, cfg, cores](benchmark::State& s) { bm_permit_deadlock(s, v, cfg, cores); });
   }
 }
 
-void register_blocking_loop(profile prof, std::size_t cores) {
-  blocking_loop_workload w;
-  const std::size_t items = prof == profile::quick ? 32 : 128;
+template <strategies::strategy S>
+void add_blocking_loop(const blocking_loop_workload& w, std::size_t items, std::size_t cores) {
   const std::string params = "/items:" + std::to_string(items) +
                              "/cpu_every:" + std::to_string(w.cpu_every) +
                              "/workers:" + std::to_string(cores) + "/ms:10";
-  hazard("hazard/blocking_loop/futures_unordered" + params, "hazard/blocking_loop",
-         [w, items, cores](benchmark::State& s) {
-           measure::bm_blocking_loop<strategies::futures_unordered>(s, w, items, cores);
-         });
-  hazard("hazard/blocking_loop/offload" + params, "hazard/blocking_loop",
-         [w, items, cores](benchmark::State& s) {
-           measure::bm_blocking_loop<strategies::offload>(s, w, items, cores);
-         });
+  hazard("hazard/blocking_loop/" + std::string(S::info.name) + params, "hazard/blocking_loop",
+         [w, items, cores](benchmark::State& s) { bm_blocking_loop<S>(s, w, items, cores); });
 }
 
 void register_thread_exhaustion(profile prof) {
@@ -97,7 +199,7 @@ void register_thread_exhaustion(profile prof) {
   for (std::size_t n : sizes) {
     // The label carries the outcome (created, or errno and count), so none is set here.
     hazard("hazard/thread_exhaustion/threads/items:" + std::to_string(n) + "/ms:10", "",
-           [w, n](benchmark::State& s) { measure::bm_thread_exhaustion(s, w, n); })
+           [w, n](benchmark::State& s) { bm_thread_exhaustion(s, w, n); })
         ->Repetitions(1);
   }
 }
@@ -107,7 +209,10 @@ void register_thread_exhaustion(profile prof) {
 void register_hazards(profile prof, std::size_t cores) {
   register_buffered_stream(prof, cores);
   register_permit_deadlock(cores);
-  register_blocking_loop(prof, cores);
+  const blocking_loop_workload w;
+  const std::size_t items = prof == profile::quick ? 32 : 128;
+  add_blocking_loop<strategies::futures_unordered>(w, items, cores);
+  add_blocking_loop<strategies::offload>(w, items, cores);
   register_thread_exhaustion(prof);
 }
 

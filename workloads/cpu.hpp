@@ -16,14 +16,25 @@
 #include "harness/async/task.hpp"
 #include "workloads/latency.hpp"
 #include "workloads/transcode.hpp"
+#include "workloads/workload.hpp"
 
 namespace fanout::workloads {
 
-using clock = std::chrono::steady_clock;
+using measure::clock;
 
 struct cpu_workload {
+  static constexpr const char* name = "cpu";
   transcode_params params{};
   std::uint64_t seed = 1;
+
+  std::string name_params() const {
+    return "/frames:" + std::to_string(params.frames) + "/nested:" + (params.nested ? "1" : "0");
+  }
+  param_list param_counters() const {
+    return {{"frames", static_cast<double>(params.frames)}, {"nested", params.nested ? 1.0 : 0.0}};
+  }
+  // A few items per core: enough for every strategy to show its parallelism.
+  static std::size_t quick_items(std::size_t cores) { return 4 * cores; }
 
   struct result {
     transcode_stats stats;

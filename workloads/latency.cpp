@@ -259,20 +259,7 @@ class span_writer {
   std::size_t size_ = 0;
 };
 
-// The splitmix64 generator: a counter stepped by the golden gamma, then mixed.
-class item_stream {
- public:
-  explicit item_stream(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t next() {
-    const std::uint64_t out = splitmix64(state_);
-    state_ += 0x9e3779b97f4a7c15ULL;
-    return out;
-  }
-  std::uint64_t below(std::uint64_t bound) { return next() % bound; }
-
- private:
-  std::uint64_t state_;
-};
+using item_stream = measure::splitmix64_stream;
 
 // A JSON-ish catalogue page of 3 to 6 items, about 270 to 510 bytes.
 void write_body(item_stream& rng, std::uint64_t seed, std::size_t index, span_writer& out) {
@@ -396,18 +383,11 @@ bool is_token_char(char c) {
 
 char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
 
-// FNV-1a, 64 bits: one multiply per byte, the kind of hash a client keeps for a body digest.
-constexpr std::uint64_t kFnvOffset = 0xcbf29ce484222325ULL;
-constexpr std::uint64_t kFnvPrime = 0x100000001b3ULL;
+// FNV-1a: the kind of hash a client keeps for a body digest.
+using measure::fnv1a;
+using measure::kFnvOffset;
 
-std::uint64_t fnv1a(std::uint64_t hash, char c) {
-  return (hash ^ static_cast<unsigned char>(c)) * kFnvPrime;
-}
-
-std::uint64_t fnv1a(std::uint64_t hash, std::string_view text) {
-  for (const char c : text) hash = fnv1a(hash, c);
-  return hash;
-}
+std::uint64_t fnv1a(std::uint64_t hash, char c) { return fnv1a(hash, static_cast<std::uint8_t>(c)); }
 
 [[noreturn]] void malformed(std::string_view why) {
   throw std::runtime_error("malformed HTTP response: " + std::string(why));

@@ -15,6 +15,8 @@
 #include <string>
 #include <string_view>
 
+#include "harness/measure/hash.hpp"
+
 namespace fanout::workloads {
 
 enum class latency_kind { fixed, uniform, lognormal };
@@ -67,25 +69,9 @@ std::uint64_t parse_response(std::uint64_t seed, std::size_t index);
 
 namespace detail {
 
-// splitmix64's finalizer (Steele, Lea and Flood 2014): a bijective 64-bit mix whose outputs pass
-// BigCrush for consecutive inputs, which is exactly how item indices arrive.
-constexpr std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
-// Seeding the index hash with a mixed seed keeps seeds s and s + 1 from sharing shifted streams.
-constexpr std::uint64_t item_hash(std::uint64_t seed, std::size_t index) {
-  return splitmix64(splitmix64(seed) + static_cast<std::uint64_t>(index));
-}
-
-// Maps a hash to (k + 0.5) / 2^52 for its top 52 bits k: never 0 or 1, because k + 0.5 needs 53
-// bits and is exact in a double, so the inverse CDF of an unbounded distribution stays finite.
-constexpr double open_unit(std::uint64_t hash) {
-  return (static_cast<double>(hash >> 12) + 0.5) * 0x1p-52;
-}
+using measure::item_hash;
+using measure::open_unit;
+using measure::splitmix64;
 
 // The standard normal quantile Phi^-1(p) for p in (0, 1): Acklam's rational approximation
 // (relative error 1.15e-9) refined by one Halley step on std::erfc, which brings it to about

@@ -14,6 +14,7 @@
 #include "workloads/latency.hpp"
 #include "workloads/transcode.hpp"
 #include "workloads/wait.hpp"
+#include "workloads/workload.hpp"
 
 namespace fanout::workloads {
 
@@ -25,9 +26,14 @@ inline transcode_params short_transcode() {
 }
 
 struct mixed_workload {
+  static constexpr const char* name = "mixed";
   latency_dist latency = latency_dist::parse("fixed:10");
   transcode_params params = short_transcode();
   std::uint64_t seed = 1;
+
+  std::string name_params() const { return latency_name(latency); }
+  param_list param_counters() const { return latency_counters(latency); }
+  static std::size_t quick_items(std::size_t) { return 32; }
 
   struct result {
     double latency_ms = 0;

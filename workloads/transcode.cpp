@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "harness/measure/hash.hpp"
+
 namespace fanout::workloads {
 namespace {
 
@@ -26,11 +28,12 @@ constexpr double kMaxPsnrDb = 99.0;
 // Deterministic randomness: integer hashes only, so that every standard library and platform
 // synthesises the same frames (std:: distributions are not portable across implementations).
 
+// A stream's next draw: its state stepped by the golden gamma, mixed.
 std::uint64_t splitmix64(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
+  measure::splitmix64_stream s{state};
+  const std::uint64_t out = s.next();
+  state = s.state;
+  return out;
 }
 
 int uniform(std::uint64_t& state, int lo, int hi) {  // inclusive bounds; bias is irrelevant here
@@ -49,19 +52,12 @@ std::uint32_t hash32(std::uint32_t key, int x, int y, int t) {
   return h ^ (h >> 16);
 }
 
-constexpr std::uint64_t kFnvOffset = 0xCBF29CE484222325ULL;
-constexpr std::uint64_t kFnvPrime = 0x100000001B3ULL;
+using measure::kFnvOffset;
 
 std::uint64_t fnv1a(std::uint64_t h, const std::uint8_t* bytes, int count) {
-  for (int i = 0; i < count; ++i) h = (h ^ bytes[i]) * kFnvPrime;
-  return h;
+  return measure::fnv1a(h, bytes, static_cast<std::size_t>(count));
 }
-
-// Hashes the value's bytes least significant first, so the result does not depend on endianness.
-std::uint64_t fnv1a(std::uint64_t h, std::uint64_t value) {
-  for (int i = 0; i < 8; ++i) h = (h ^ ((value >> (8 * i)) & 0xFFU)) * kFnvPrime;
-  return h;
-}
+std::uint64_t fnv1a(std::uint64_t h, std::uint64_t value) { return measure::fnv1a_u64(h, value); }
 
 // ---------------------------------------------------------------------------------------------
 // The synthetic source: a textured background panning by a whole number of pixels per frame,

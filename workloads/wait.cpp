@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "harness/async/check.hpp"
+#include "harness/measure/time.hpp"
 
 namespace fanout::workloads {
 namespace {
@@ -23,11 +24,9 @@ clock::time_point blocking_sleep(double ms) {
   thread_local thread_loop own;
   uv_loop_t* loop = &own.loop;
   // The same rounding as async::sleep_for: due no earlier than the deadline on either clock.
-  const auto deadline = clock::now() + std::chrono::duration_cast<clock::duration>(
-                                           std::chrono::duration<double, std::milli>(ms > 0 ? ms : 0));
+  const auto deadline = clock::now() + measure::from_ms(ms > 0 ? ms : 0);
   uv_update_time(loop);
-  const double deadline_ms =
-      std::chrono::duration<double, std::milli>(deadline.time_since_epoch()).count();
+  const double deadline_ms = measure::ms_since_epoch(deadline);
   const double wait = std::ceil(deadline_ms - static_cast<double>(uv_now(loop)));
   uv_timer_t timer;
   clock::time_point fired{};

@@ -14,10 +14,11 @@
 #include "harness/async/sleep.hpp"
 #include "harness/async/task.hpp"
 #include "workloads/latency.hpp"
+#include "workloads/workload.hpp"
 
 namespace fanout::workloads {
 
-using clock = std::chrono::steady_clock;
+using measure::clock;
 
 // Blocks the calling thread on a libuv timer of a loop that the thread owns (created on first
 // use, one per thread, as a thread that does blocking I/O would own its socket). Returns when
@@ -25,8 +26,13 @@ using clock = std::chrono::steady_clock;
 clock::time_point blocking_sleep(double ms);
 
 struct wait_workload {
+  static constexpr const char* name = "wait";
   latency_dist latency = latency_dist::parse("fixed:10");
   std::uint64_t seed = 1;
+
+  std::string name_params() const { return latency_name(latency); }
+  param_list param_counters() const { return latency_counters(latency); }
+  static std::size_t quick_items(std::size_t) { return 100; }
 
   struct result {
     double latency_ms = 0;

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include "harness/measure/time.hpp"
 
 namespace fanout::async {
 
@@ -92,8 +93,7 @@ void event_loop::add_timer(detail::timer_node* node, std::uint64_t due_ms) {
 
 void event_loop::add_timer_at(detail::timer_node* node,
                               std::chrono::steady_clock::time_point deadline) {
-  const double deadline_ms =
-      std::chrono::duration<double, std::milli>(deadline.time_since_epoch()).count();
+  const double deadline_ms = measure::ms_since_epoch(deadline);
   const std::uint64_t now = uv_now(&loop_);
   const double wait = std::ceil(deadline_ms - static_cast<double>(now));
   add_timer(node, now + (wait > 0 ? static_cast<std::uint64_t>(wait) : 0));

@@ -17,6 +17,7 @@
 
 #include "harness/async/context.hpp"
 #include "harness/async/event_loop.hpp"
+#include "harness/measure/time.hpp"
 
 namespace fanout::async {
 
@@ -38,8 +39,7 @@ class sleep_for {
     waker_ = h.promise().ctx.on_wake;
     node_.fire = &sleep_for::on_fire;
     h.promise().ctx.loop->add_timer_at(
-        &node_, clock::now() + std::chrono::duration_cast<clock::duration>(
-                                   std::chrono::duration<double, std::milli>(ms_ > 0 ? ms_ : 0)));
+        &node_, clock::now() + measure::from_ms(ms_ > 0 ? ms_ : 0));
   }
 
   // When the timer fired: the moment the underlying event completed, which may be well before

@@ -6,8 +6,10 @@
 #include "harness/async/channel.hpp"
 #include "harness/async/futures_unordered.hpp"
 #include "harness/async/join_set.hpp"
-#include "harness/measure/stats.hpp"
+#include "harness/measure/bounds.hpp"
 #include "workloads/latency.hpp"
+#include "harness/measure/hash.hpp"
+#include "harness/measure/time.hpp"
 
 namespace fanout::hazards {
 namespace {
@@ -19,14 +21,10 @@ struct report {
   double gap_ms;
 };
 
-double ms_since(clock::time_point t) {
-  return std::chrono::duration<double, std::milli>(clock::now() - t).count();
-}
-
 // One request: the first wait, then, once polled again, the second.
 task<report> request(const buffered_stream_config& cfg, std::size_t i) {
   const clock::time_point fired = co_await async::sleep_for(cfg.first_ms(i));
-  const double gap = ms_since(fired);  // resumed only now: the poll delay
+  const double gap = measure::ms(clock::now() - fired);  // resumed only now: the poll delay
   co_await async::sleep_for(cfg.second_ms);
   co_return report{i, gap};
 }
@@ -120,7 +118,7 @@ task<void> selecting(const buffered_stream_config& cfg, recorder rec) {
 }  // namespace
 
 double buffered_stream_config::first_ms(std::size_t i) const {
-  const double u = workloads::detail::open_unit(workloads::detail::item_hash(seed, i));
+  const double u = measure::open_unit(measure::item_hash(seed, i));
   return first_min_ms + (first_max_ms - first_min_ms) * u;
 }
 

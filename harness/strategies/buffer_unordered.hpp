@@ -11,12 +11,13 @@
 // Poll-driven like the original: children progress only while the consumer awaits next(), which
 // is what the buffered-stream hazard (DESIGN section 4) feeds on.
 #include "harness/async/buffered.hpp"
+#include "harness/strategies/open_loop.hpp"
 #include "harness/strategies/strategy.hpp"
 
 namespace fanout::strategies {
 
 struct buffer_unordered {
-  static constexpr const char* name = "buffer_unordered";
+  static constexpr traits info{.name = "buffer_unordered", .limit = true};
   static shape shape_of(const options& o, std::size_t) { return {o.limit, 1, 1}; }
 
   template <workload W>
@@ -26,6 +27,13 @@ struct buffer_unordered {
     b.max_in_flight = res.loop.block_on(consume(w, opt, b));
     b.end = clock::now();
     return b;
+  }
+
+  // Arrivals queue until one of the `limit` slots frees.
+  template <workload W>
+  static open_batch<typename W::result> run_open(const W& w, const arrivals& a,
+                                                 const options& opt, resources& res) {
+    return open_stream<false>(w, a, opt.limit, res);
   }
 
  private:

@@ -10,12 +10,13 @@
 //       .collect::<Vec<_>>()
 //       .await
 #include "harness/async/buffered.hpp"
+#include "harness/strategies/open_loop.hpp"
 #include "harness/strategies/strategy.hpp"
 
 namespace fanout::strategies {
 
 struct buffered {
-  static constexpr const char* name = "buffered";
+  static constexpr traits info{.name = "buffered", .limit = true, .in_order = true};
   static shape shape_of(const options& o, std::size_t) { return {o.limit, 1, 1}; }
 
   template <workload W>
@@ -25,6 +26,13 @@ struct buffered {
     b.max_in_flight = res.loop.block_on(consume(w, opt, b));
     b.end = clock::now();
     return b;
+  }
+
+  // Arrivals queue until one of the `limit` slots frees; results still come in input order.
+  template <workload W>
+  static open_batch<typename W::result> run_open(const W& w, const arrivals& a,
+                                                 const options& opt, resources& res) {
+    return open_stream<true>(w, a, opt.limit, res);
   }
 
  private:

@@ -10,12 +10,13 @@
 // Poll-driven like the original: a child whose timer fired waits in the set's ready queue until
 // the consumer polls next() (harness/async/poll_set.hpp).
 #include "harness/async/futures_unordered.hpp"
+#include "harness/strategies/open_loop.hpp"
 #include "harness/strategies/strategy.hpp"
 
 namespace fanout::strategies {
 
 struct futures_unordered {
-  static constexpr const char* name = "futures_unordered";
+  static constexpr traits info{.name = "futures_unordered"};
   static shape shape_of(const options& o, std::size_t) { return {o.items, 1, 1}; }
 
   template <workload W>
@@ -26,6 +27,13 @@ struct futures_unordered {
     b.end = clock::now();
     b.max_in_flight = opt.items;
     return b;
+  }
+
+  // Each arrival is pushed into the set as it comes.
+  template <workload W>
+  static open_batch<typename W::result> run_open(const W& w, const arrivals& a, const options&,
+                                                 resources& res) {
+    return open_stream<false>(w, a, kUnlimited, res);
   }
 
   // [chapter-port: futures_unordered]

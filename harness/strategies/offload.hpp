@@ -13,12 +13,14 @@
 //   while let Some(resp) = futures.next().await { responses.push(resp); }
 #include "harness/async/arena_pool.hpp"
 #include "harness/strategies/futures_unordered.hpp"
+#include "harness/strategies/open_loop.hpp"
 #include "harness/strategies/strategy.hpp"
 
 namespace fanout::strategies {
 
 struct offload {
-  static constexpr const char* name = "offload";
+  static constexpr traits info{
+      .name = "offload", .runs_on = executor::loop_and_tbb, .workers = true};
   // The loop thread waits; the arena's workers compute (the loop thread is not one of them).
   static shape shape_of(const options& o, std::size_t workers) {
     return {o.items, workers, workers + 1};
@@ -36,6 +38,14 @@ struct offload {
     return b;
   }
   // [/chapter-port: offload]
+
+  // futures_unordered's open-loop form, with the CPU parts offloaded.
+  template <workload W>
+  static open_batch<typename W::result> run_open(const W& w, const arrivals& a, const options&,
+                                                 resources& res) {
+    async::arena_pool pool(*res.pool);
+    return open_stream<false>(w, a, kUnlimited, res, &pool);
+  }
 };
 
 }  // namespace fanout::strategies

@@ -3,12 +3,13 @@
 // strategy is verified against.
 //
 //   for item in items { responses.push(handle(item).await); }
+#include "harness/strategies/open_loop.hpp"
 #include "harness/strategies/strategy.hpp"
 
 namespace fanout::strategies {
 
 struct sequential {
-  static constexpr const char* name = "sequential";
+  static constexpr traits info{.name = "sequential", .in_order = true};
   static shape shape_of(const options&, std::size_t) { return {1, 1, 1}; }
 
   template <workload W>
@@ -21,11 +22,23 @@ struct sequential {
     return b;
   }
 
+  // Awaits each item at its arrival.
+  template <workload W>
+  static open_batch<typename W::result> run_open(const W& w, const arrivals& a, const options&,
+                                                 resources& res) {
+    auto b = open_batch<typename W::result>::starting_now(a);
+    res.loop.block_on(consume(w, b, &b.intended));
+    b.end = clock::now();
+    return b;
+  }
+
  private:
   // [chapter-port: sequential]
   template <workload W>
-  static async::task<void> consume(const W& w, batch<typename W::result>& b) {
+  static async::task<void> consume(const W& w, batch<typename W::result>& b,
+                                   const std::vector<clock::time_point>* arrivals = nullptr) {
     for (std::size_t i = 0; i < b.items.size(); ++i) {
+      if (arrivals) co_await arrive((*arrivals)[i]);
       b.issue(i);
       try {
         b.receive(i, co_await w.run_async(i));

@@ -14,12 +14,14 @@
 // The chapter's snippet never awaits `send` (the future is dropped, nothing is sent); here the
 // send is awaited, and a closed channel is handled instead of ignored.
 #include "harness/async/channel.hpp"
+#include "harness/strategies/open_loop.hpp"
 #include "harness/strategies/strategy.hpp"
 
 namespace fanout::strategies {
 
 struct spawn_channel {
-  static constexpr const char* name = "spawn_channel";
+  static constexpr traits info{
+      .name = "spawn_channel", .runs_on = executor::runtime, .capacity = true, .workers = true};
   static shape shape_of(const options& o, std::size_t workers) {
     return {o.items, workers, workers + 1};
   }
@@ -34,8 +36,18 @@ struct spawn_channel {
     return b;
   }
 
-  // One result on its way through the channel; `message` and `produce` also serve the
-  // open-loop port (harness/load/open_loop.hpp).
+  // A spawned task of its own admits the items: it spawns each at its arrival, then drops its
+  // sender, which is what finally closes the channel.
+  template <workload W>
+  static open_batch<typename W::result> run_open(const W& w, const arrivals& a,
+                                                 const options& opt, resources& res) {
+    auto b = open_batch<typename W::result>::starting_now(a);
+    res.loop.block_on(consume_open(w, opt, *res.runtime, b));
+    b.end = clock::now();
+    return b;
+  }
+
+  // One result on its way through the channel.
   template <class R>
   struct message {
     std::size_t index;
@@ -69,6 +81,26 @@ struct spawn_channel {
     b.max_buffered = rx.max_buffered();
   }
   // [/chapter-port: spawn_channel]
+
+ private:
+  template <workload W>
+  static async::task<void> admit(const W& w, async::runtime& rt, open_batch<typename W::result>& b,
+                                 async::sender<message<typename W::result>> tx) {
+    for (std::size_t i = 0; i < b.items.size(); ++i) {
+      co_await arrive(b.intended[i]);
+      b.issue(i);
+      rt.spawn(produce(w, i, tx));
+    }
+  }
+  template <workload W>
+  static async::task<void> consume_open(const W& w, const options& opt, async::runtime& rt,
+                                        open_batch<typename W::result>& b) {
+    auto [tx, rx] = async::make_channel<message<typename W::result>>(opt.capacity);
+    rt.spawn(admit(w, rt, b, tx));
+    tx = {};
+    while (auto m = co_await rx.recv()) b.receive(m->index, m->out);
+    b.max_buffered = rx.max_buffered();
+  }
 };
 
 }  // namespace fanout::strategies

@@ -6,9 +6,12 @@
 //   strategies::batch<wait_workload::result> b = join_set::run(w, {.items = 1000}, res);
 //   b.items[i].received - b.start;                   // item i's latency
 //
-// A strategy is a struct with a `name` and a static `run` template over any `workload`; it
-// never knows which workload it runs. Each one lives in its own file named after the pattern
-// of the reference chapter that it ports.
+// A strategy is a struct with its `traits`, its `shape_of`, a static `run` template over any
+// `workload` (all items at once: the closed loop) and, where it has one, `run_open` (items
+// admitted as they arrive: the open loop, harness/strategies/open_loop.hpp). It never knows
+// which workload it runs. Each one lives in its own file named after the pattern of the
+// reference chapter that it ports, and registry.hpp lists them (docs/design.md section 7).
+#include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
 
 #include <chrono>
@@ -24,10 +27,33 @@
 #include "harness/async/outcome.hpp"
 #include "harness/async/runtime.hpp"
 #include "harness/async/task.hpp"
+#include "harness/measure/hash.hpp"
+#include "harness/measure/time.hpp"
 
 namespace fanout::strategies {
 
-using clock = std::chrono::steady_clock;
+using measure::clock;
+
+// Where a strategy's items run.
+enum class executor {
+  loop,          // the caller's event loop
+  threads,       // a thread per item
+  runtime,       // tasks spawned on a multi-threaded runtime
+  tbb,           // a TBB arena
+  loop_and_tbb,  // waits on the loop, CPU parts offloaded to a TBB arena
+};
+
+// What every consumer of the registry needs to know about a strategy, declared once in its
+// own file: benchmark names, counters, tests and the plot tool derive from these.
+struct traits {
+  const char* name;
+  executor runs_on = executor::loop;
+  bool limit = false;      // takes `limit`: children in flight at most
+  bool capacity = false;   // takes `capacity`: the capacity of its channel
+  bool workers = false;    // takes `workers`: threads of its runtime or arena
+  bool in_order = false;   // the consumer receives results in input order
+  bool open_loop = true;   // has `run_open`: admits items one by one as they arrive
+};
 
 // One item's work in two forms that do identical work and give identical results: a coroutine
 // that awaits on the loop it is run from, and a blocking call for threads and TBB.
@@ -43,8 +69,9 @@ concept workload = requires(const W& w, std::size_t i, const typename W::result&
 
 struct options {
   std::size_t items = 10;
-  std::size_t limit = 10;    // buffer_unordered, buffered: children in flight at most
-  std::size_t capacity = 1;  // spawn_channel: channel capacity (1, as in the chapter)
+  std::size_t limit = 10;    // strategies with traits::limit: children in flight at most
+  std::size_t capacity = 1;  // strategies with traits::capacity: channel capacity (1, as in
+                             // the chapter)
 };
 
 // How much of a fan-out a strategy runs at once: what the ideal bound and the `threads`
@@ -65,6 +92,26 @@ struct resources {
                                         // since the loop thread never joins
 };
 
+// Everything a strategy may use, built before the timed region, one set per benchmark
+// instance and the same for every strategy: idle unless used (runtime workers sleep in epoll,
+// TBB arenas start their threads on first use).
+struct owned_resources {
+  explicit owned_resources(std::size_t workers)
+      : threads_allowed(tbb::global_control::max_allowed_parallelism, workers + 1),
+        rt(workers),
+        arena(static_cast<int>(workers)),
+        pool(static_cast<int>(workers), 0) {}
+  resources view() { return {loop, &rt, &arena, &pool}; }
+
+  // TBB caps its worker threads at the core count minus one unless told otherwise; a sweep
+  // over workers (and offload's pool, which reserves no slot for the caller) needs them all.
+  tbb::global_control threads_allowed;
+  async::event_loop loop;
+  async::runtime rt;
+  tbb::task_arena arena;  // `workers` slots, one for the caller, who joins the work
+  tbb::task_arena pool;   // `workers` worker threads, none reserved
+};
+
 template <class R>
 struct item_record {
   std::optional<R> value;
@@ -81,25 +128,25 @@ struct batch {
   std::vector<item_record<R>> items;  // by item index, whatever the completion order
   clock::time_point start{};          // the first item issued
   clock::time_point end{};            // the last result received
-  std::size_t max_in_flight = 0;      // the most items in flight at once (bounded strategies)
+  std::size_t max_in_flight = 0;      // the most items in flight at once
   std::size_t max_buffered = 0;       // spawn_channel: the most results queued in the channel
   std::string failure;                // the fan-out itself failed (e.g. a thread not created)
   int failure_errno = 0;              // and the errno it failed with
-  std::vector<std::size_t> receive_order;  // item indices in the order the consumer got them
 
   void issue(std::size_t i) { items[i].issued = clock::now(); }
   void receive(std::size_t i, R&& value) {
     item_record<R>& it = items[i];
+    if (received_twice(it)) return;
     it.received = clock::now();
     it.completed = value.done;
     it.value.emplace(std::move(value));
-    receive_order.push_back(i);
   }
   void receive_error(std::size_t i, const std::exception_ptr& e) {
-    items[i].received = clock::now();
-    items[i].completed = items[i].received;
-    items[i].error = async::describe(e);
-    receive_order.push_back(i);
+    item_record<R>& it = items[i];
+    if (received_twice(it)) return;
+    it.received = clock::now();
+    it.completed = it.received;
+    it.error = async::describe(e);
   }
   void receive(std::size_t i, async::outcome<R>& out) {
     if (out.ok()) {
@@ -118,10 +165,7 @@ struct batch {
   std::uint64_t checksum() const {
     std::uint64_t sum = 0;
     for (std::size_t i = 0; i < items.size(); ++i) {
-      if (!items[i].value) continue;
-      std::uint64_t x = items[i].value->checksum ^ (0x9e3779b97f4a7c15ULL * (i + 1));
-      x ^= x >> 31;
-      sum += x * 0xbf58476d1ce4e5b9ULL;
+      if (items[i].value) sum += measure::item_hash(items[i].value->checksum, i);
     }
     return sum;
   }
@@ -132,6 +176,23 @@ struct batch {
     }
     return {};
   }
+
+ private:
+  // A result delivered twice is a broken strategy, never a figure: it becomes an item error.
+  static bool received_twice(item_record<R>& it) {
+    if (it.received == clock::time_point{}) return false;
+    it.value.reset();
+    it.error = "received twice";
+    return true;
+  }
+};
+
+// A fan-out strategy: its traits and the shape of a configuration (see the header comment for
+// `run` and `run_open`, which are templates over the workload).
+template <class S>
+concept strategy = requires(const options& o) {
+  { S::info } -> std::convertible_to<traits>;
+  { S::shape_of(o, std::size_t{1}) } -> std::same_as<shape>;
 };
 
 // Runs a workload's blocking form for item i and records it; for the threaded strategies.

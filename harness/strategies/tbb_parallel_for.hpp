@@ -15,7 +15,10 @@
 namespace fanout::strategies {
 
 struct tbb_parallel_for {
-  static constexpr const char* name = "tbb_parallel_for";
+  // No open-loop form: a batch construct over a range known in advance, with no way to admit
+  // items one by one.
+  static constexpr traits info{
+      .name = "tbb_parallel_for", .runs_on = executor::tbb, .workers = true, .open_loop = false};
   // The arena's `workers` slots include the calling thread, which joins the work.
   static shape shape_of(const options&, std::size_t workers) {
     return {workers, workers, workers};

@@ -5,12 +5,16 @@
 //   rayon::scope(|s| for item in items { s.spawn(move |_| handle_blocking(item)); });
 #include <oneapi/tbb/task_group.h>
 
+#include <latch>
+#include <thread>
+
+#include "harness/strategies/open_loop.hpp"
 #include "harness/strategies/strategy.hpp"
 
 namespace fanout::strategies {
 
 struct tbb_task_group {
-  static constexpr const char* name = "tbb_task_group";
+  static constexpr traits info{.name = "tbb_task_group", .runs_on = executor::tbb, .workers = true};
   static shape shape_of(const options&, std::size_t workers) {
     return {workers, workers, workers};
   }
@@ -31,6 +35,26 @@ struct tbb_task_group {
     // [/chapter-port: tbb_task_group]
     b.end = clock::now();
     b.max_in_flight = static_cast<std::size_t>(res.arena->max_concurrency());
+    return b;
+  }
+
+  // The calling thread admits each item into the pool arena at its arrival (enqueue: the
+  // driver never joins the arena, so all `workers` threads run items), and waits for the last.
+  template <workload W>
+  static open_batch<typename W::result> run_open(const W& w, const arrivals& a, const options&,
+                                                 resources& res) {
+    auto b = open_batch<typename W::result>::starting_now(a);
+    std::latch finished(static_cast<std::ptrdiff_t>(b.items.size()));
+    for (std::size_t i = 0; i < b.items.size(); ++i) {
+      std::this_thread::sleep_until(b.intended[i]);
+      b.issue(i);
+      res.pool->enqueue([&w, &b, &finished, i] {
+        run_blocking_into(w, i, b.items[i]);
+        finished.count_down();
+      });
+    }
+    finished.wait();
+    b.end = clock::now();
     return b;
   }
 };

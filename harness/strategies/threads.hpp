@@ -6,18 +6,17 @@
 //
 // At large N the OS refuses threads (EAGAIN: RLIMIT_NPROC, memory for stacks): the batch then
 // reports the errno and how many threads were created, and joins those; it never crashes.
-#include <cerrno>
-#include <cstring>
 #include <system_error>
 #include <thread>
 #include <vector>
 
+#include "harness/strategies/open_loop.hpp"
 #include "harness/strategies/strategy.hpp"
 
 namespace fanout::strategies {
 
 struct threads {
-  static constexpr const char* name = "threads";
+  static constexpr traits info{.name = "threads", .runs_on = executor::threads};
   static shape shape_of(const options& o, std::size_t) {
     return {o.items, o.items, o.items + 1};
   }
@@ -25,11 +24,31 @@ struct threads {
   template <workload W>
   static batch<typename W::result> run(const W& w, const options& opt, resources&) {
     batch<typename W::result> b(opt.items);
-    std::vector<std::thread> pool;
-    pool.reserve(opt.items);
     b.start = clock::now();
-    // [chapter-port: threads]
-    for (std::size_t i = 0; i < opt.items; ++i) {
+    start_all(w, b, nullptr);
+    b.end = clock::now();
+    return b;
+  }
+
+  // Starts each item's thread at its arrival.
+  template <workload W>
+  static open_batch<typename W::result> run_open(const W& w, const arrivals& a, const options&,
+                                                 resources&) {
+    auto b = open_batch<typename W::result>::starting_now(a);
+    start_all(w, b, &b.intended);
+    b.end = clock::now();
+    return b;
+  }
+
+ private:
+  // [chapter-port: threads]
+  template <workload W>
+  static void start_all(const W& w, batch<typename W::result>& b,
+                        const std::vector<clock::time_point>* arrivals) {
+    std::vector<std::thread> pool;
+    pool.reserve(b.items.size());
+    for (std::size_t i = 0; i < b.items.size(); ++i) {
+      if (arrivals) std::this_thread::sleep_until((*arrivals)[i]);
       b.issue(i);
       try {
         pool.emplace_back([&w, &b, i] { run_blocking_into(w, i, b.items[i]); });
@@ -42,11 +61,9 @@ struct threads {
       }
     }
     for (std::thread& t : pool) t.join();
-    // [/chapter-port: threads]
-    b.end = clock::now();
     b.max_in_flight = pool.size();
-    return b;
   }
+  // [/chapter-port: threads]
 };
 
 }  // namespace fanout::strategies

@@ -1,7 +1,9 @@
-"""Picks what a figure shows: sweeps along one parameter and representative configurations.
+"""Picks what a figure or a finding shows: sweeps along one parameter and representative
+configurations.
 
 Grouping is by the label (workload/strategy) and the parameter counters of each benchmark, so
 a sweep is the set of benchmarks of one strategy that differ only in the swept parameter.
+Strategies come in the registry's order (each benchmark's `rank`).
 """
 
 from __future__ import annotations
@@ -9,26 +11,11 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-STRATEGY_ORDER = ("sequential", "threads", "spawn_channel", "join_set", "futures_unordered",
-                  "buffer_unordered", "buffered", "tbb_parallel_for", "tbb_task_group", "offload")
-CORE_WORKLOADS = ("wait", "cpu", "mixed")
-# Open-loop load benchmarks (label load/<strategy>) have figures of their own (figures_load).
-LOAD_WORKLOAD = "load"
-WORKLOAD_ORDER = CORE_WORKLOADS + ("hazard", "overhead", LOAD_WORKLOAD)
-
-
-def _order(names, canonical) -> list:
-    names = set(names)
-    known = [n for n in canonical if n in names]
-    return known + sorted(names - set(known))
-
 
 def strategies_of(benches) -> list:
-    return _order((b.strategy for b in benches), STRATEGY_ORDER)
-
-
-def workloads_of(runs) -> list:
-    return _order((b.workload for r in runs for b in r.ok()), WORKLOAD_ORDER)
+    """The benchmarks' strategies in the registry's order, unknown ones after, alphabetically."""
+    ranks = {b.strategy: b.rank for b in benches}
+    return sorted(ranks, key=lambda s: ranks[s])
 
 
 def of_workload(run, workload: str) -> list:
@@ -69,6 +56,11 @@ def representatives(benches, items=None) -> dict:
         if cands:
             out[s] = max(cands, key=lambda b: (_agreement(b, modes, ("items",)), -b.order))
     return out
+
+
+def at_representative_size(benches) -> dict:
+    """representatives() at the item count most strategies ran."""
+    return representatives(benches, representative_items(benches))
 
 
 def sweep(benches, x: str, strategies=None) -> dict:
@@ -130,28 +122,6 @@ def best_ideal(benches) -> float:
     return min(vals) if vals else math.nan
 
 
-def extra_workloads(runs) -> list:
-    return [w for w in workloads_of(runs) if w not in CORE_WORKLOADS + (LOAD_WORKLOAD,)]
-
-
-def extra_groups(runs) -> list:
-    """(workload, family) per figure of a workload without a dedicated one: the whole workload
-    when its second name segments include strategies (overhead: strategies against raw
-    libuv), else one figure per family, each a separate experiment (hazard: one per hazard)."""
-    out = []
-    for w in extra_workloads(runs):
-        families = strategies_of([b for r in runs for b in of_workload(r, w)])
-        if any(f in STRATEGY_ORDER for f in families):
-            out.append((w, None))
-        else:
-            out += [(w, f) for f in families]
-    return out
-
-
-def param_label(v) -> str:
-    return _fmt_param(v)
-
-
 def short_names(benches, prefix: str) -> tuple:
     """Names without the shared prefix and without parameters every benchmark has alike;
     also the shared parameters."""
@@ -161,7 +131,3 @@ def short_names(benches, prefix: str) -> tuple:
     names = {n: "/".join(x for x in v if x not in common) or "/".join(v)
              for n, v in segs.items()}
     return names, sorted(common)
-
-
-def family_benches(run, workload: str, family) -> list:
-    return [b for b in of_workload(run, workload) if family is None or b.strategy == family]

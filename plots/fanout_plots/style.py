@@ -18,7 +18,6 @@ from matplotlib.ticker import (FixedLocator, FuncFormatter, LogLocator,  # noqa:
                                NullFormatter)
 
 from .output import atomic_path  # noqa: E402
-from .select import STRATEGY_ORDER  # noqa: E402
 
 # Sized so that text stays about 9 pt when a figure is pasted at the full width of a page.
 RC = {
@@ -38,10 +37,11 @@ matplotlib.rcParams.update(RC)
 
 
 class Styles:
-    """Colours and markers by strategy, in canonical order, then in order of appearance."""
+    """Colours and markers by strategy: the given order (the registry's), then in order of
+    appearance, so that a strategy keeps its colour in every figure of a report."""
 
     def __init__(self, strategies=()) -> None:
-        self._index = {s: i for i, s in enumerate(STRATEGY_ORDER)}
+        self._index: dict = {}
         for s in strategies:
             self._index.setdefault(s, len(self._index))
 

@@ -1,11 +1,13 @@
 """Reads result folders of Google Benchmark JSON into runs of benchmarks.
 
-    run = load_run("results/dev-2core/20260101T120000")
+    run = read_run("results/dev-2core/20260101T120000")
     for bench in run.ok():
-        print(bench.name, bench.median("real_time"), bench.cv("real_time"))
+        print(bench.family, bench.name, bench.median("real_time"), bench.cv("real_time"))
 
-The JSON files are only read, never rewritten, so that Google Benchmark's own compare.py keeps
-working on them.
+Each file's context must carry the suite's registry (`fanout_registry`, see registry.py): it
+says which counters are parameters of a benchmark rather than measurements of it, and the order
+of the strategies. The JSON files are only read, never rewritten, so that Google Benchmark's own
+compare.py keeps working on them.
 """
 
 from __future__ import annotations
@@ -17,14 +19,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .registry import KEY as REGISTRY_KEY
+from .registry import Registry
+
 # Google Benchmark appends one segment per timing option to a benchmark's name.
 TIMING_SEGMENTS = ("/manual_time", "/process_time", "/real_time")
 # Times are reported in the entry's time_unit; everything here is in milliseconds.
 TO_MS = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
 TIME_FIELDS = ("real_time", "cpu_time")
-# Counters that are parameters of a configuration rather than measurements of it.
-PARAM_COUNTERS = ("items", "workers", "limit", "capacity", "latency_ms", "latency_p99_ms",
-                  "frames", "nested")
 # Name segments that repeat a parameter counter under a shorter name.
 NAME_ALIASES = {"ms": "latency_ms", "p99": "latency_p99_ms"}
 # Fields of an entry that are neither measurements nor counters.
@@ -32,6 +34,8 @@ BOOKKEEPING = {"name", "run_name", "run_type", "family_index", "per_family_insta
                "repetitions", "repetition_index", "iterations", "time_unit", "label",
                "aggregate_name", "aggregate_unit", "error_occurred", "error_message",
                "threads_per_run"}
+OLDER_RUN = (f"no {REGISTRY_KEY} in the context: results from an older fanout-bench; "
+             "re-run ./run_all.sh")
 
 
 class InputError(Exception):
@@ -70,12 +74,15 @@ class Bench:
     label: str
     workload: str
     strategy: str
+    family: str  # the registry's family: fanout for wait/..., cpu/..., mixed/...
     params: dict
-    order: int
+    registered: tuple  # file, family and instance index: the order of registration
     note: str = ""
     reps: list = field(default_factory=list)
     aggregates: dict = field(default_factory=dict)
     error: str | None = None
+    order: int = 0  # rank in registration order within its run
+    rank: tuple = ()  # sort key of its strategy in the registry order of the runs read together
 
     @property
     def n(self) -> int:
@@ -114,6 +121,7 @@ class Run:
     path: str
     label: str
     context: dict
+    registry: Registry
     files: list
     benches: list
     notes: list = field(default_factory=list)
@@ -137,8 +145,8 @@ class Run:
         return next((b for b in self.benches if b.name == name), None)
 
 
-def _params(entry: dict, name: str) -> dict:
-    params = {k: entry[k] for k in PARAM_COUNTERS if isinstance(entry.get(k), (int, float))}
+def _params(entry: dict, name: str, counters: tuple) -> dict:
+    params = {k: entry[k] for k in counters if isinstance(entry.get(k), (int, float))}
     # Parameters that have no counter (a later benchmark's own) come from the name.
     for seg in name.split("/")[2:]:
         key, sep, value = seg.partition(":")
@@ -157,7 +165,12 @@ def _measurements(entry: dict) -> dict:
     return out
 
 
-def _new_bench(entry: dict, order: int) -> Bench:
+def _index(entry: dict, key: str, default: int) -> int:
+    v = entry.get(key)
+    return v if isinstance(v, int) and not isinstance(v, bool) else default
+
+
+def _new_bench(entry: dict, registry: Registry, file_no: int, seen: int) -> Bench:
     name = display_name(entry.get("run_name") or entry["name"])
     segments = name.split("/")
     label = str(entry.get("label") or "")
@@ -167,12 +180,17 @@ def _new_bench(entry: dict, order: int) -> Bench:
     if not label.startswith(segments[0] + "/"):
         note, label = label, "/".join(segments[:2])
     workload, _, strategy = label.partition("/")
+    family = registry.family_of(workload)
+    # Google Benchmark numbers families in registration order, whatever order they ran in.
+    registered = (file_no, _index(entry, "family_index", seen),
+                  _index(entry, "per_family_instance_index", 0), seen)
     return Bench(name=name, run_name=entry.get("run_name") or entry["name"], label=label,
-                 workload=workload, strategy=strategy.split("/")[0] or "?",
-                 params=_params(entry, name), order=order, note=note)
+                 workload=workload, strategy=strategy.split("/")[0] or "?", family=family,
+                 params=_params(entry, name, registry.params(family)), registered=registered,
+                 note=note)
 
 
-def _add_entry(benches: dict, entry: dict) -> None:
+def _add_entry(benches: dict, entry: dict, registry: Registry, file_no: int) -> None:
     if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
         raise ValueError("a benchmark entry without a name")
     key = entry.get("run_name") or entry["name"]
@@ -181,7 +199,7 @@ def _add_entry(benches: dict, entry: dict) -> None:
         key = key if entry.get("run_name") else key.rsplit("_", 1)[0]
     bench = benches.get(display_name(key))
     if bench is None:
-        bench = benches[display_name(key)] = _new_bench(entry, len(benches))
+        bench = benches[display_name(key)] = _new_bench(entry, registry, file_no, len(benches))
     if entry.get("error_occurred"):
         bench.error = str(entry.get("error_message") or "error (no message)")
     elif entry.get("run_type") == "aggregate":
@@ -205,8 +223,32 @@ def _read_json(path: str) -> dict:
     return data
 
 
-def load_run(path: str) -> Run:
-    """Reads every *.json file of one result folder; raises InputError naming the problem."""
+def _context(data: dict) -> dict:
+    return data["context"] if isinstance(data.get("context"), dict) else {}
+
+
+def _registry(path: str, context: dict) -> Registry:
+    if REGISTRY_KEY not in context:
+        raise InputError(path, OLDER_RUN)
+    try:
+        return Registry.parse(context[REGISTRY_KEY])
+    except ValueError as e:
+        raise InputError(path, f"corrupt {REGISTRY_KEY}: {e}") from None
+
+
+def registry_of(runs: list) -> Registry:
+    """The registries of runs read together: the first run's order, then what others add."""
+    return Registry.merge(r.registry for r in runs)
+
+
+def _rank_strategies(runs: list) -> None:
+    registry = registry_of(runs)
+    for run in runs:
+        for b in run.benches:
+            b.rank = registry.rank(b.strategy)
+
+
+def _result_files(path: str) -> list:
     if not os.path.exists(path):
         raise InputError(path, "no such folder")
     if not os.path.isdir(path):
@@ -220,38 +262,48 @@ def load_run(path: str) -> Run:
     files = [f for f in files if os.path.isfile(f)]
     if not files:
         raise InputError(path, "no *.json result files in the folder")
+    return files
+
+
+def read_run(path: str) -> Run:
+    """Reads every *.json file of one result folder; raises InputError naming the problem."""
+    files = _result_files(path)
     benches: dict = {}
-    context: dict = {}
-    notes = []
-    for file in files:
+    contexts, registries = [], []
+    for file_no, file in enumerate(files):
         data = _read_json(file)
-        ctx = data.get("context") if isinstance(data.get("context"), dict) else {}
-        if not context:
-            context = dict(ctx)
-        elif ctx.get("fanout_label") != context.get("fanout_label"):
-            notes.append(f"{os.path.basename(file)} has machine label "
-                         f"'{ctx.get('fanout_label')}', not '{context.get('fanout_label')}'")
+        contexts.append(_context(data))
+        registries.append(_registry(file, contexts[-1]))
         try:
             for entry in data["benchmarks"]:
-                _add_entry(benches, entry)
+                _add_entry(benches, entry, registries[-1], file_no)
         except (ValueError, KeyError, TypeError) as e:
             raise InputError(file, f"corrupt benchmark entry: {e}") from None
-    for bench in benches.values():
+    for i, bench in enumerate(sorted(benches.values(), key=lambda b: b.registered)):
+        bench.order = i
         # A file written with aggregates only still gives one value per benchmark.
         if not bench.reps and bench.error is None and "median" in bench.aggregates:
             bench.reps.append(bench.aggregates["median"])
+    context = dict(contexts[0])
+    notes = [f"{os.path.basename(file)} has machine label '{ctx.get('fanout_label')}', not "
+             f"'{context.get('fanout_label')}'" for file, ctx in zip(files[1:], contexts[1:])
+             if ctx.get("fanout_label") != context.get("fanout_label")]
     label = str(context.get("fanout_label") or context.get("host_name")
                 or os.path.basename(os.path.normpath(path)))
-    return Run(path=path, label=label, context=context, files=files,
-               benches=list(benches.values()), notes=notes)
+    run = Run(path=path, label=label, context=context, registry=Registry.merge(registries),
+              files=files, benches=list(benches.values()), notes=notes)
+    _rank_strategies([run])
+    return run
 
 
-def load_runs(paths: list) -> list:
-    """Loads each folder; runs with the same machine label get a numbered suffix."""
-    runs = [load_run(p) for p in paths]
+def read_runs(paths: list) -> list:
+    """Reads each folder; runs with the same machine label get a numbered suffix, and
+    strategies are ranked by the first run's registry, then the others'."""
+    runs = [read_run(p) for p in paths]
     seen: dict = {}
     for run in runs:
         seen[run.label] = seen.get(run.label, 0) + 1
         if seen[run.label] > 1:
             run.label = f"{run.label} ({seen[run.label]})"
+    _rank_strategies(runs)
     return runs

@@ -11,11 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "workloads/latency.hpp"
+#include "harness/measure/hash.hpp"
+#include "harness/measure/time.hpp"
 
-namespace fanout::load {
-
-using clock = std::chrono::steady_clock;
+namespace fanout::measure {
 
 struct arrivals {
   std::vector<clock::duration> offsets;  // non-decreasing
@@ -37,7 +36,7 @@ struct arrivals {
     a.rate = per_second;
     double t = 0;
     for (std::size_t i = 0;; ++i) {
-      const double u = workloads::detail::open_unit(workloads::detail::item_hash(seed, i));
+      const double u = open_unit(item_hash(seed, i));
       t += -std::log(u) / per_second;
       if (t >= seconds) break;
       a.offsets.push_back(at(t));
@@ -54,9 +53,7 @@ struct arrivals {
   }
 
  private:
-  static clock::duration at(double seconds) {
-    return std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(seconds));
-  }
+  static clock::duration at(double seconds) { return from_ms(seconds * 1000.0); }
   static void check(double per_second, double seconds) {
     if (!(per_second > 0) || !(seconds > 0) || !std::isfinite(per_second * seconds)) {
       throw std::invalid_argument("bad arrivals: rate " + std::to_string(per_second) +
@@ -66,4 +63,4 @@ struct arrivals {
   }
 };
 
-}  // namespace fanout::load
+}  // namespace fanout::measure

@@ -1,8 +1,9 @@
-"""Hazards: each naive variant beside its fixes, in numbers (findings and section tables).
+"""Hazards (`hazard/<hazard>/<variant>/<params>`): each naive variant beside its fixes, in a
+figure per hazard, a findings line and a table in its section (docs/design.md, "Hazards").
 
-Benchmarks are `hazard/<hazard>/<variant>/<params>`; the label's strategy is the hazard and
-the name's third segment the variant. A hazard the module does not know gets the generic
-slowest/fastest line of report.py.
+The label's strategy is the hazard and the name's third segment the variant. Variants come in
+the order the suite registers them (the naive ones first), each by its parameters in name
+order. A hazard this module does not know gets the generic figure and slowest/fastest line.
 """
 
 from __future__ import annotations
@@ -10,13 +11,15 @@ from __future__ import annotations
 import math
 import re
 
-from . import select as sel
-from .output import num, ratio, table, times
+from .. import generic
+from .. import select as sel
+from ..output import num, ratio, table, times
 
-# Fixes in the order they are usually shown; naive variants come first.
-NAIVE_ORDER = ("naive_buffered", "naive_buffer_unordered", "naive")
-FIX_ORDER = ("spawn", "channel", "body_in_future", "select", "offload")
+FAMILY = "hazard"
+MAKESPAN_COMPARABLE = True
 DEADLOCK = re.compile(r"after (\d+(?:\.\d+)?) ms with (\d+) of (\d+) (results|items done)")
+CAPTION = ("A hazard's naive variant sits beside its fixes: a fix should bring makespan and the "
+           "tail down.")
 
 
 def variant(bench) -> str:
@@ -26,12 +29,6 @@ def variant(bench) -> str:
 
 def _is_naive(v: str) -> bool:
     return v.startswith("naive")
-
-
-def variant_rank(v: str) -> tuple:
-    if _is_naive(v):
-        return (0, NAIVE_ORDER.index(v) if v in NAIVE_ORDER else len(NAIVE_ORDER), v)
-    return (1, FIX_ORDER.index(v) if v in FIX_ORDER else len(FIX_ORDER), v)
 
 
 def _param_key(bench) -> tuple:
@@ -46,15 +43,25 @@ def _param_key(bench) -> tuple:
     return tuple(out)
 
 
-def sort_key(bench) -> tuple:
-    """Naive variants first, then the fixes, each by its parameters in name order."""
-    return variant_rank(variant(bench)), _param_key(bench)
+def _variant_ranks(runs, hazard: str) -> dict:
+    """Each variant's place: the order its first benchmark was registered in (first run first)."""
+    ranks: dict = {}
+    for run in runs:
+        for b in sorted(run.benches, key=lambda b: b.order):
+            if b.family == FAMILY and b.strategy == hazard:
+                ranks.setdefault(variant(b), len(ranks))
+    return ranks
+
+
+def sort_key(ranks: dict):
+    """Variants in registration order, each by its parameters in name order."""
+    return lambda b: (ranks.get(variant(b), len(ranks)), _param_key(b))
 
 
 def _benches(run, hazard: str, failed: bool = False) -> list:
     pool = run.failed() if failed else run.ok()
-    return sorted((b for b in pool if b.workload == "hazard" and b.strategy == hazard),
-                  key=sort_key)
+    return sorted((b for b in pool if b.family == FAMILY and b.strategy == hazard),
+                  key=sort_key(_variant_ranks([run], hazard)))
 
 
 def _ms(v) -> str:
@@ -170,13 +177,17 @@ def permit_deadlock_line(run) -> str | None:
     return f"- **permit deadlock ({head})**: " + "; ".join(parts) + "."
 
 
+def _outcome_row(b) -> list:
+    if b.error is None:
+        return [variant(b), "completed", num(b.median()), num(b.n)]
+    outcome = f"deadlock: {deadlock_text(b.error)}" if b.error.startswith("deadlock") else b.error
+    return [variant(b), outcome, "n/a", "0"]
+
+
 def permit_deadlock_table(run) -> str:
-    rows = [[variant(b), "completed", num(b.median()), num(b.n)]
-            for b in _benches(run, "permit_deadlock")]
-    rows += [[variant(b), f"deadlock: {deadlock_text(b.error)}" if b.error.startswith(
-              "deadlock") else b.error,
-              "n/a", "0"] for b in _benches(run, "permit_deadlock", True)]
-    rows.sort(key=lambda r: variant_rank(r[0]))
+    benches = _benches(run, "permit_deadlock") + _benches(run, "permit_deadlock", True)
+    rows = [_outcome_row(b) for b in sorted(benches, key=sort_key(
+        _variant_ranks([run], "permit_deadlock")))]
     return table(["variant", "outcome", "makespan [ms]", "n"], rows) if rows else ""
 
 
@@ -234,12 +245,6 @@ LINES = {"buffered_stream": buffered_stream_line, "permit_deadlock": permit_dead
 TABLES = {"buffered_stream": buffered_stream_table, "permit_deadlock": permit_deadlock_table}
 
 
-def finding(run, hazard: str) -> str | None:
-    """The hazard's finding line, or None when the module does not know the hazard."""
-    fn = LINES.get(hazard)
-    return fn(run) if fn else None
-
-
 def summary(runs, hazard: str) -> str:
     """A Markdown block for the hazard's report section (one table per machine)."""
     fn = TABLES.get(hazard)
@@ -257,3 +262,48 @@ def summary(runs, hazard: str) -> str:
              "permit_deadlock": "Per variant, its outcome (a deadlock is an error entry, so "
                                 "it has no row in the table of numbers below):"}[hazard]
     return intro + "\n\n" + "\n\n".join(blocks)
+
+
+# The family's part of the report (see families/__init__.py) ----------------------------------
+
+def _group(runs, hazard: str) -> generic.Group:
+    return generic.Group(FAMILY, hazard, tails=("late_ms_p99", "wait_p99_ms"),
+                         counts=("timeouts",), sort_key=sort_key(_variant_ranks(runs, hazard)),
+                         caption=CAPTION, summary=summary(runs, hazard))
+
+
+def _hazards(runs) -> list:
+    return [g.member for g in generic.groups(runs, FAMILY)]
+
+
+def figures(runs, styles, out_dir: str) -> list:
+    """hazard_<name> per hazard: every variant's makespan, tail and timeouts."""
+    out = [generic.figure(runs, styles, out_dir, _group(runs, h)) for h in _hazards(runs)]
+    return [f for f in out if f is not None]
+
+
+def findings(run) -> list:
+    """Per hazard its line; the generic slowest/fastest line for a hazard not known here."""
+    out = []
+    for hazard in _hazards([run]):
+        fn = LINES.get(hazard)
+        line = fn(run) if fn else generic.finding(run, _group([run], hazard))
+        if line:
+            out.append(line)
+    return out
+
+
+def findings_intro(runs) -> str:
+    return "Per hazard, its naive variant beside its fixes." if _hazards(runs) else ""
+
+
+def report_before_figures(runs) -> list:
+    return []
+
+
+def report_after_figures(runs, figures, out_dir: str) -> list:
+    return []
+
+
+def comparison(base, other) -> list:
+    return []

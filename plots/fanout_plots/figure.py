@@ -1,8 +1,10 @@
-"""What every figure builder shares: its result record, its table, its legend."""
+"""What every figure shares: its result record, the table of numbers behind it, its legend,
+and its Markdown in the report."""
 
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -10,7 +12,7 @@ from matplotlib.lines import Line2D
 
 from . import select as sel
 from .draw import Point
-from .output import num, pct
+from .output import num, pct, table
 from .style import IDEAL_COLOR, machine_handles
 
 MAKESPAN = "makespan [ms]"
@@ -32,9 +34,19 @@ class FigureResult:
     section: str = ""
     summary: str = ""
 
+    def markdown(self, out_dir: str) -> str:
+        """Title, image, caption with a link to the SVG, configuration, summary, numbers."""
+        png, svg = (os.path.relpath(p, out_dir) for p in self.paths)
+        parts = [f"### {self.title}", f"![{self.title}]({png})", f"{self.caption} ([SVG]({svg}))"]
+        parts += [x for x in (self.config, self.summary) if x]
+        parts.append(table(self.headers, self.rows))
+        return "\n\n".join(parts)
 
-def strategy_rank(s: str) -> int:
-    return sel.STRATEGY_ORDER.index(s) if s in sel.STRATEGY_ORDER else len(sel.STRATEGY_ORDER)
+
+def by_rank(points) -> list:
+    """The points' strategies in the registry's order."""
+    ranks = {p.strategy: p.bench.rank for p in points}
+    return sorted(ranks, key=lambda s: ranks[s])
 
 
 def table_rows(runs, points, columns) -> tuple:
@@ -59,14 +71,18 @@ def col(key: str, header: str) -> list:
             (f"CV {short}", lambda p: pct(p.bench.cv(key)))]
 
 
+def median_col(key: str, header: str) -> tuple:
+    """A median column alone."""
+    return header, lambda p: num(p.bench.median(key))
+
+
 def samples(key: str):
     return lambda b, benches, run: b.samples(key)
 
 
 def handles(runs, styles, points, extra=(), bars: bool = False) -> list:
-    """Legend: strategies in canonical order, then `extra` (ideal lines), then machines."""
-    strategies = sorted({p.strategy for p in points}, key=lambda s: (strategy_rank(s), s))
-    return styles.strategy_handles(strategies) + list(extra) + machine_handles(runs, bars)
+    """Legend: strategies in the registry's order, then `extra` (ideal lines), then machines."""
+    return styles.strategy_handles(by_rank(points)) + list(extra) + machine_handles(runs, bars)
 
 
 def ideal_handle(label: str = "ideal") -> Line2D:
@@ -78,8 +94,7 @@ def rep_points(runs, workload: str, metric, category=lambda b: b.strategy) -> li
     points = []
     for ri, run in enumerate(runs):
         benches = sel.of_workload(run, workload)
-        reps = sel.representatives(benches, sel.representative_items(benches))
-        for s, b in reps.items():
+        for s, b in sel.at_representative_size(benches).items():
             vals = np.asarray(metric(b, benches, run), dtype=float).ravel()
             vals = vals[np.isfinite(vals)]
             if vals.size:
@@ -93,10 +108,5 @@ def panel_title(workload: str, points) -> str:
     return f"{workload}, {' / '.join(num(i) for i in items)} items" if items else workload
 
 
-def workloads_with(runs, key: str, workloads=sel.CORE_WORKLOADS) -> list:
+def workloads_with(runs, key: str, workloads) -> list:
     return [w for w in workloads if any(b.has(key) for r in runs for b in sel.of_workload(r, w))]
-
-
-def discard(fig) -> None:
-    import matplotlib.pyplot as plt
-    plt.close(fig)

@@ -1,0 +1,71 @@
+#pragma once
+// The one list of counters: each benchmark family names the counters it measures and those that
+// only repeat its parameters (docs/design.md section 3). Bodies set counters through a
+// counter_set, which refuses a name its family does not list, and the JSON context carries the
+// lists (`fanout_registry`), so the plot tool reads them instead of typing them again.
+//
+//   counter_set c(state, kFanout);
+//   c.metric("p99_ms", 12.5);   // listed: set
+//   c.param("items", 100);      // listed: set
+//   c.metric("p98_ms", 1);      // not listed: std::logic_error, a bug in the suite
+#include <benchmark/benchmark.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "workloads/workload.hpp"
+
+namespace fanout::bench {
+
+struct family {
+  std::string_view name;
+  std::vector<std::string_view> metrics;  // what the family measures
+  std::vector<std::string_view> params;   // what only repeats a benchmark's parameters
+};
+
+// wait/..., cpu/..., mixed/...: a workload through a strategy, all items at once.
+extern const family kFanout;
+// hazard/...: a hazard reproduced, and its fixes.
+extern const family kHazard;
+// overhead/...: the async layer's own cost against the floor.
+extern const family kOverhead;
+// load/...: the open loop, items admitted as they arrive.
+extern const family kLoad;
+
+// Every family, in the order the report shows them.
+const std::vector<const family*>& all_families();
+
+class counter_set {
+ public:
+  counter_set(benchmark::State& state, const family& f) : state_(state), family_(f) {}
+  void metric(std::string_view name, double value) { set(family_.metrics, name, value); }
+  void metric(std::string_view name, const benchmark::Counter& value);
+  void param(std::string_view name, double value) { set(family_.params, name, value); }
+  void params(const workloads::param_list& values) {
+    for (const auto& [name, value] : values) param(name, value);
+  }
+
+ private:
+  void set(const std::vector<std::string_view>& listed, std::string_view name, double value);
+
+  benchmark::State& state_;
+  const family& family_;
+};
+
+// Registers a benchmark timed by hand (SetIterationTime), in milliseconds, with its process CPU
+// time. `label` is set on a run that did not fail; an empty label leaves the body's own.
+template <class Body>
+benchmark::internal::Benchmark* register_timed(const std::string& name, const std::string& label,
+                                               Body body) {
+  return benchmark::RegisterBenchmark(name.c_str(),
+                                      [body, label](benchmark::State& s) {
+                                        body(s);
+                                        if (!s.error_occurred() && !label.empty()) s.SetLabel(label);
+                                      })
+      ->UseManualTime()
+      ->MeasureProcessCPUTime()
+      ->Unit(benchmark::kMillisecond);
+}
+
+}  // namespace fanout::bench

@@ -1,0 +1,167 @@
+// Every workload through every fan-out strategy: the registrations of the suite's matrix. The
+// logic of one benchmark lives in benchmarks/fanout.hpp; this file only says which
+// configurations exist and what they are called (docs/design.md sections 5 and 6):
+//   <workload>/<strategy>/<param>:<value>/...   e.g. wait/join_set/items:10000/ms:10/workers:2
+#include "benchmarks/fanout.hpp"
+
+#include <string>
+#include <vector>
+
+#include "benchmarks/names.hpp"
+#include "benchmarks/profiles.hpp"
+#include "harness/strategies/registry.hpp"
+#include "workloads/registry.hpp"
+
+namespace fanout::bench {
+
+void report_fanout(benchmark::State& state, fanout_totals& t, std::int64_t iterations,
+                   const strategies::shape& sh, double ideal, double compute_ms) {
+  counter_set c(state, kFanout);
+  const double items = static_cast<double>(t.latency.size()) / static_cast<double>(iterations);
+  const double mean_makespan_ms = t.makespan_s * 1000.0 / static_cast<double>(iterations);
+  c.metric("items_per_second",
+           benchmark::Counter(static_cast<double>(t.latency.size()) / t.makespan_s));
+  c.metric("p50_ms", measure::percentile(t.latency, 0.50));
+  c.metric("p90_ms", measure::percentile(t.latency, 0.90));
+  c.metric("p99_ms", measure::percentile(t.latency, 0.99));
+  c.metric("max_ms", t.latency.empty() ? 0.0 : t.latency.back());
+  c.metric("late_ms_p99", measure::percentile(t.late, 0.99));
+  c.metric("cpu_util", t.cpu_s / t.makespan_s);
+  c.metric("rss_per_item_bytes", static_cast<double>(t.peak_growth) /
+                                     static_cast<double>(std::max<std::size_t>(1, sh.slots)));
+  c.metric("threads", static_cast<double>(sh.threads));
+  c.metric("ideal_ms", ideal);
+  c.metric("efficiency", ideal / mean_makespan_ms);
+  c.metric("in_flight", static_cast<double>(sh.slots));  // the most items in flight at once
+  c.metric("compute_ms", compute_ms);                    // one item's CPU part, its fastest run
+  c.param("items", items);
+}
+
+namespace {
+
+template <strategies::strategy S, class W>
+void add(const W& w, const fanout_config& cfg) {
+  const param_list params = strategy_params(S::info, cfg.opt, cfg.workers);
+  const std::string label = std::string(W::name) + "/" + S::info.name;
+  fanout_config keyed = cfg;
+  keyed.key = label + "/items:" + std::to_string(cfg.opt.items) + name_segments(params) +
+              w.name_params();
+  auto* b = register_timed(keyed.key, label, [w, cfg = keyed, params](benchmark::State& state) {
+    run_fanout<S>(state, w, cfg);
+    if (state.error_occurred()) return;
+    counter_set c(state, kFanout);
+    c.params(params);
+    c.params(w.param_counters());
+  });
+  // A cpu fan-out takes a few ms: average 100 ms of them per repetition, or one noisy
+  // sequential baseline makes every speedup look better than the cores allow.
+  if (w.wait_ms(0) == 0) b->MinTime(0.1);
+}
+
+bool every(const strategies::traits&) { return true; }
+bool takes_workers(const strategies::traits& t) { return t.workers; }
+bool takes_limit(const strategies::traits& t) { return t.limit; }
+
+// Registers one configuration of a workload under every strategy that `which` selects.
+template <class W>
+void add_strategies(const W& w, const fanout_config& cfg,
+                    bool (*which)(const strategies::traits&) = every) {
+  strategies::for_each_strategy([&]<strategies::strategy S>() {
+    if (which(S::info)) add<S>(w, cfg);
+  });
+}
+
+// cpu: items from 1 to 16 x cores, workers from 1 to cores, small and large items, nested
+// parallelism on and off.
+void register_default_cpu(std::size_t cores, fanout_config cfg) {
+  workloads::cpu_workload cpu;
+  for (std::size_t n : {std::size_t{1}, cores, 4 * cores, 16 * cores}) {
+    cfg.opt.items = n;
+    add_strategies(cpu, cfg);
+  }
+  cfg.opt.items = 4 * cores;
+  for (std::size_t workers : worker_counts(cores)) {
+    if (workers == cores) continue;  // already in the items sweep
+    cfg.workers = workers;
+    add_strategies(cpu, cfg, takes_workers);
+  }
+  cfg.workers = cores;
+  for (int frames : {1, 16}) {
+    workloads::cpu_workload sized;
+    sized.params.frames = frames;
+    add_strategies(sized, cfg);
+  }
+  workloads::cpu_workload nested;
+  nested.params.nested = true;
+  cfg.nested = true;  // the ideal bound: every item may use every core
+  for (std::size_t n : {std::size_t{1}, cores}) {
+    cfg.opt.items = n;
+    add_strategies(nested, cfg);
+  }
+}
+
+// mixed: items and workers.
+void register_default_mixed(std::size_t cores, fanout_config cfg) {
+  const workloads::mixed_workload mixed;
+  for (std::size_t n : {10, 100, 1000}) {
+    cfg.opt.items = n;
+    cfg.workers = cores;
+    add_strategies(mixed, cfg);
+    if (cores == 1) continue;
+    cfg.workers = 1;  // only the strategies whose names carry the worker count
+    add_strategies(mixed, cfg, takes_workers);
+  }
+}
+
+// wait: items from 1 to 100,000 in decades, the limit of the bounded strategies from 1 to
+// 1,000, the workers of the runtime and of TBB, and a long tail.
+void register_default_wait(std::size_t cores, fanout_config cfg) {
+  const workloads::wait_workload wait;
+  for (std::size_t n = 1; n <= 100'000; n *= 10) {
+    cfg.opt.items = n;
+    add_strategies(wait, cfg);
+  }
+  cfg.opt.items = 200;
+  for (std::size_t limit : {1, 3, 10, 30, 100, 300, 1000}) {
+    cfg.opt.limit = limit;
+    add_strategies(wait, cfg, takes_limit);
+  }
+  cfg.opt.limit = 100;
+  // At a size where a TBB worker per wait still fits the budget with one worker.
+  cfg.opt.items = 100;
+  for (std::size_t workers : worker_counts(cores)) {
+    if (workers == cores) continue;  // already in the items sweep
+    cfg.workers = workers;
+    add_strategies(wait, cfg, takes_workers);
+  }
+  cfg.workers = cores;
+  const workloads::wait_workload tail{.latency =
+                                          workloads::latency_dist::parse("lognormal:median=10,p99=100")};
+  add_strategies(tail, cfg);
+}
+
+}  // namespace
+
+void register_fanout(profile prof, std::size_t cores) {
+  fanout_config cfg;
+  cfg.workers = cores;
+  if (prof == profile::quick) {
+    // Every (workload, strategy) pair once, at a small size.
+    cfg.opt = {.items = 0, .limit = 10, .capacity = 1};
+    workloads::for_each_workload([&]<class W>() {
+      cfg.opt.items = W::quick_items(cores);
+      add_strategies(W{}, cfg);
+    });
+    return;
+  }
+  // Sweeps that show what matters, sized by the machine's cores. A configuration whose ideal
+  // alone exceeds the per-benchmark budget is registered anyway and skipped with the reason,
+  // so that the report lists it.
+  cfg.budget_ms = kDefaultBudgetMs;
+  cfg.opt = {.items = 1, .limit = 100, .capacity = 1};
+  register_default_wait(cores, cfg);
+  register_default_cpu(cores, cfg);
+  register_default_mixed(cores, cfg);
+}
+
+}  // namespace fanout::bench

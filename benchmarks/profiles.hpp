@@ -1,0 +1,29 @@
+#pragma once
+// The profiles (docs/design.md section 6) and what every family registers for them: `quick`
+// runs every pair once at a small size; `default` sweeps what matters, sized by the cores.
+#include <cstddef>
+#include <vector>
+
+namespace fanout::bench {
+
+enum class profile { quick, standard };
+
+// One benchmark may not take longer than this in its ideal: a default run must fit in about
+// 15 minutes on 2 cores, with three repetitions of everything.
+inline constexpr double kDefaultBudgetMs = 2500;
+
+// 1, 2, 4, ... up to the core count, which is always included.
+inline std::vector<std::size_t> worker_counts(std::size_t cores) {
+  std::vector<std::size_t> out;
+  for (std::size_t w = 1; w < cores; w *= 2) out.push_back(w);
+  out.push_back(cores);
+  return out;
+}
+
+// Each family registers its benchmarks for a profile; bm_fanout.cpp calls them in report order.
+void register_fanout(profile prof, std::size_t cores);
+void register_hazards(profile prof, std::size_t cores);
+void register_overhead(profile prof, std::size_t cores);
+void register_load(profile prof, std::size_t cores);
+
+}  // namespace fanout::bench
