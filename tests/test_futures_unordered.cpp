@@ -112,10 +112,9 @@ TEST(FuturesUnordered, ThrowingChildIsItsOutcome) {
   EXPECT_EQ(outs[2].get(), 2);
 }
 
-// The poll-driven property (DESIGN section 1): a child whose timer has fired while the consumer
-// is busy elsewhere is not resumed until the consumer calls next(). The eager policy resumes it
-// from the timer callback instead, which is the contrast.
-std::vector<std::string> busy_consumer_log(wake_policy policy, bool* fired_before_next) {
+// The poll-driven property (docs/design.md section 1): a child whose timer has fired while the
+// consumer is busy elsewhere is not resumed until the consumer calls next().
+std::vector<std::string> busy_consumer_log(bool* fired_before_next) {
   event_loop loop;
   std::vector<std::string> log;
   clock::time_point b_fired{};
@@ -127,7 +126,7 @@ std::vector<std::string> busy_consumer_log(wake_policy policy, bool* fired_befor
     co_return 0;
   };
   auto consume = [&]() -> task<void> {
-    futures_unordered<int> set(policy);
+    futures_unordered<int> set;
     set.push(child("A", 1.0));
     set.push(child("B", 5.0));
     const auto first = co_await set.next();  // starts both; A finishes first
@@ -148,17 +147,9 @@ std::vector<std::string> busy_consumer_log(wake_policy policy, bool* fired_befor
 TEST(FuturesUnordered, PollDrivenChildWaitsForNext) {
   bool fired_before_next = false;
   EXPECT_EQ(
-      busy_consumer_log(wake_policy::poll_driven, &fired_before_next),
+      busy_consumer_log(&fired_before_next),
       (std::vector<std::string>{"A resumed", "consumer busy", "consumer calls next", "B resumed"}));
   EXPECT_TRUE(fired_before_next);  // B was ready all along; it waited for the poll
-}
-
-TEST(FuturesUnordered, EagerChildResumesFromItsTimer) {
-  bool fired_before_next = false;
-  EXPECT_EQ(
-      busy_consumer_log(wake_policy::eager, &fired_before_next),
-      (std::vector<std::string>{"A resumed", "consumer busy", "B resumed", "consumer calls next"}));
-  EXPECT_TRUE(fired_before_next);
 }
 
 // A stream polled from a child of a futures_unordered is itself polled only when the outer

@@ -1,9 +1,10 @@
-// Tests for harness/strategies/: every strategy of strategies::all on every workload returns
+// Tests for harness/strategies/: every strategy of the registry on every workload returns
 // exactly N results whose checksum equals sequential's, and sequential's equals the reference
-// built from w.compute(i) (what the benchmark harness verifies against, see
-// harness/measure/fanout_benchmark.hpp). Also: buffered's input order, the in-flight and channel
-// bounds, a failing item reported as that item's error by every strategy, and the same results
-// whatever the runtime's worker count. Runs TBB strategies: label `tbb`.
+// built from w.compute(i) (what the benchmarks verify against, see benchmarks/calibration.hpp).
+// Also: the input order of the strategies whose traits promise it, the in-flight and channel
+// bounds of those that take a limit or a capacity, a failing item reported as that item's error
+// by every strategy, and the same results whatever the runtime's worker count. Runs TBB
+// strategies: label `tbb`.
 #include <gtest/gtest.h>
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
@@ -19,7 +20,8 @@
 #include <vector>
 
 #include "harness/async/sleep.hpp"
-#include "harness/strategies/all.hpp"
+#include "harness/strategies/registry.hpp"
+#include "registry_types.hpp"
 #include "workloads/cpu.hpp"
 #include "workloads/mixed.hpp"
 #include "workloads/wait.hpp"
@@ -29,22 +31,6 @@ namespace {
 
 constexpr std::size_t kItems = 20;
 constexpr std::size_t kWorkers = 2;
-
-// The resources of one benchmark instance, built the way run_fanout builds them.
-struct bench_resources {
-  explicit bench_resources(std::size_t workers)
-      : threads_allowed(tbb::global_control::max_allowed_parallelism, workers + 1),
-        rt(workers),
-        arena(static_cast<int>(workers)),
-        pool(static_cast<int>(workers), 0),
-        res{loop, &rt, &arena, &pool} {}
-  tbb::global_control threads_allowed;
-  async::event_loop loop;
-  async::runtime rt;
-  tbb::task_arena arena;
-  tbb::task_arena pool;
-  resources res;
-};
 
 // The reference of the benchmark harness: item i's checksum is w.compute(i).
 template <workload W>
@@ -86,7 +72,7 @@ struct failing_workload {
   std::size_t bad = 7;
   bool throw_before_wait = false;
 
-  std::uint64_t compute(std::size_t i) const { return workloads::detail::item_hash(99, i); }
+  std::uint64_t compute(std::size_t i) const { return measure::item_hash(99, i); }
   double wait_ms(std::size_t i) const { return 1.0 + static_cast<double>(i % 2); }
   result run_blocking(std::size_t i) const {
     if (throw_before_wait) check(i);
@@ -107,15 +93,6 @@ struct failing_workload {
   }
 };
 static_assert(workload<failing_workload>);
-
-template <class R>
-void expect_permutation(const std::vector<std::size_t>& order, std::size_t n) {
-  std::vector<std::size_t> sorted = order;
-  std::sort(sorted.begin(), sorted.end());
-  std::vector<std::size_t> want(n);
-  std::iota(want.begin(), want.end(), 0);
-  EXPECT_EQ(sorted, want) << "every item received exactly once";
-}
 
 // Event order within each item: issued, its event completed, its result received; all inside
 // the batch's start and end. A wait never completes before its latency.
@@ -139,14 +116,15 @@ void expect_timeline(const W& w, const batch<typename W::result>& b) {
 template <class S, workload W>
 void check_strategy(const W& w, std::size_t workers = kWorkers, options opt = {}) {
   opt.items = kItems;
-  bench_resources r(workers);
+  owned_resources built(workers);
+  resources res = built.view();
 
-  const batch<typename W::result> seq = sequential::run(w, opt, r.res);
+  const batch<typename W::result> seq = sequential::run(w, opt, res);
   ASSERT_EQ(seq.first_error(), "");
   ASSERT_EQ(seq.succeeded(), kItems);
   ASSERT_EQ(seq.checksum(), reference_checksum(w, kItems));
 
-  const batch<typename W::result> b = S::run(w, opt, r.res);
+  const batch<typename W::result> b = S::run(w, opt, res);
   EXPECT_EQ(b.failure, "");
   EXPECT_EQ(b.first_error(), "");
   ASSERT_EQ(b.items.size(), kItems);
@@ -157,19 +135,16 @@ void check_strategy(const W& w, std::size_t workers = kWorkers, options opt = {}
     EXPECT_EQ(b.items[i].value->checksum, w.compute(i)) << "item " << i;
   }
   expect_timeline(w, b);
-  // The threaded strategies record into items directly; every consumer records its order.
-  if (!b.receive_order.empty()) expect_permutation<typename W::result>(b.receive_order, kItems);
-
-  if constexpr (std::is_same_v<S, buffered> || std::is_same_v<S, sequential>) {
-    std::vector<std::size_t> in_order(kItems);
-    std::iota(in_order.begin(), in_order.end(), 0);
-    EXPECT_EQ(b.receive_order, in_order);
+  if constexpr (S::info.in_order) {
+    for (std::size_t i = 1; i < kItems; ++i) {
+      EXPECT_LE(b.items[i - 1].received, b.items[i].received) << "item " << i;
+    }
   }
-  if constexpr (std::is_same_v<S, buffered> || std::is_same_v<S, buffer_unordered>) {
+  if constexpr (S::info.limit) {
     EXPECT_GE(b.max_in_flight, 1u);
     EXPECT_LE(b.max_in_flight, opt.limit);
   }
-  if constexpr (std::is_same_v<S, spawn_channel>) {
+  if constexpr (S::info.capacity) {
     EXPECT_GE(b.max_buffered, 1u);
     EXPECT_LE(b.max_buffered, opt.capacity);
   }
@@ -179,8 +154,9 @@ void check_strategy(const W& w, std::size_t workers = kWorkers, options opt = {}
 template <class S>
 void check_item_error(bool throw_before_wait) {
   const failing_workload w{.bad = 7, .throw_before_wait = throw_before_wait};
-  bench_resources r(kWorkers);
-  const batch<failing_workload::result> b = S::run(w, {.items = kItems, .limit = 4}, r.res);
+  owned_resources built(kWorkers);
+  resources res = built.view();
+  const batch<failing_workload::result> b = S::run(w, {.items = kItems, .limit = 4}, res);
   EXPECT_EQ(b.failure, "");
   ASSERT_EQ(b.items.size(), kItems);
   EXPECT_FALSE(b.items[7].value);
@@ -193,28 +169,11 @@ void check_item_error(bool throw_before_wait) {
     ASSERT_TRUE(b.items[i].value) << "item " << i;
     EXPECT_EQ(b.items[i].value->checksum, w.compute(i)) << "item " << i;
   }
-  if (!b.receive_order.empty()) {
-    expect_permutation<failing_workload::result>(b.receive_order, kItems);
-  }
 }
-
-template <class Tuple>
-struct as_gtest_types;
-template <class... S>
-struct as_gtest_types<std::tuple<S...>> {
-  using type = ::testing::Types<S...>;
-};
-
-struct strategy_name {
-  template <class S>
-  static std::string GetName(int) {
-    return S::name;
-  }
-};
 
 template <class S>
 class Strategy : public ::testing::Test {};
-TYPED_TEST_SUITE(Strategy, as_gtest_types<all>::type, strategy_name);
+TYPED_TEST_SUITE(Strategy, all_types, strategy_name);
 
 TYPED_TEST(Strategy, WaitFixed) { check_strategy<TypeParam>(wait_fixed()); }
 TYPED_TEST(Strategy, WaitLognormal) { check_strategy<TypeParam>(wait_lognormal()); }
@@ -223,31 +182,37 @@ TYPED_TEST(Strategy, Mixed) { check_strategy<TypeParam>(mixed_tiny()); }
 TYPED_TEST(Strategy, ItemErrorAfterItsWait) { check_item_error<TypeParam>(false); }
 TYPED_TEST(Strategy, ItemErrorBeforeItsWait) { check_item_error<TypeParam>(true); }
 
-TEST(StrategyBounds, BufferedStreamsStayWithinTheirLimit) {
+template <class S>
+class LimitedStrategy : public ::testing::Test {};
+TYPED_TEST_SUITE(LimitedStrategy, types_with<&traits::limit>, strategy_name);
+TYPED_TEST(LimitedStrategy, StaysWithinItsLimit) {
   for (const std::size_t limit : {1u, 3u, 8u}) {
     SCOPED_TRACE(limit);
-    check_strategy<buffer_unordered>(wait_lognormal(), kWorkers, {.limit = limit});
-    check_strategy<buffered>(wait_lognormal(), kWorkers, {.limit = limit});
-    check_strategy<buffered>(mixed_tiny(), kWorkers, {.limit = limit});
+    check_strategy<TypeParam>(wait_lognormal(), kWorkers, {.limit = limit});
+    check_strategy<TypeParam>(mixed_tiny(), kWorkers, {.limit = limit});
   }
 }
 
-TEST(StrategyBounds, ChannelNeverHoldsMoreThanItsCapacity) {
+template <class S>
+class ChannelStrategy : public ::testing::Test {};
+TYPED_TEST_SUITE(ChannelStrategy, types_with<&traits::capacity>, strategy_name);
+TYPED_TEST(ChannelStrategy, NeverHoldsMoreThanItsCapacity) {
   for (const std::size_t capacity : {1u, 2u, 8u}) {
     SCOPED_TRACE(capacity);
-    check_strategy<spawn_channel>(wait_fixed(), kWorkers, {.capacity = capacity});
-    check_strategy<spawn_channel>(cpu_tiny(), kWorkers, {.capacity = capacity});
+    check_strategy<TypeParam>(wait_fixed(), kWorkers, {.capacity = capacity});
+    check_strategy<TypeParam>(cpu_tiny(), kWorkers, {.capacity = capacity});
   }
 }
 
-// The runtime's worker count changes where tasks run, never what they return.
-TEST(StrategyWorkers, SameResultsWithOneTwoAndEightWorkers) {
+// The worker count changes where items run, never what they return.
+template <class S>
+class WorkerStrategy : public ::testing::Test {};
+TYPED_TEST_SUITE(WorkerStrategy, types_with<&traits::workers>, strategy_name);
+TYPED_TEST(WorkerStrategy, SameResultsWithOneTwoAndEightWorkers) {
   for (const std::size_t workers : {1u, 2u, 8u}) {
     SCOPED_TRACE(workers);
-    check_strategy<spawn_channel>(wait_lognormal(), workers);
-    check_strategy<spawn_channel>(mixed_tiny(), workers);
-    check_strategy<join_set>(wait_lognormal(), workers);
-    check_strategy<join_set>(mixed_tiny(), workers);
+    check_strategy<TypeParam>(wait_lognormal(), workers);
+    check_strategy<TypeParam>(mixed_tiny(), workers);
   }
 }
 

@@ -25,9 +25,8 @@ namespace detail {
 template <class T, class Make, bool Ordered>
 class bounded_stream {
  public:
-  bounded_stream(std::size_t limit, std::size_t count, Make make,
-                 wake_policy policy = wake_policy::poll_driven)
-      : make_(std::move(make)), set_(Ordered, limit, {&thunk, this, count, nullptr}, policy) {
+  bounded_stream(std::size_t limit, std::size_t count, Make make)
+      : make_(std::move(make)), set_(Ordered, limit, {&thunk, this, count, nullptr}) {
     FANOUT_CHECK(limit > 0, "a buffered stream needs a limit of at least 1");
   }
   // Open loop: item i is not pulled from the source before arrivals[i].
@@ -35,7 +34,7 @@ class bounded_stream {
                  Make make)
       : make_(std::move(make)),
         arrivals_(&arrivals),
-        set_(Ordered, limit, {&thunk, this, arrivals.size(), &arrival_of}, wake_policy::poll_driven) {
+        set_(Ordered, limit, {&thunk, this, arrivals.size(), &arrival_of}) {
     FANOUT_CHECK(limit > 0, "a buffered stream needs a limit of at least 1");
   }
   bounded_stream(const bounded_stream&) = delete;

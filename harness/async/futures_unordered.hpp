@@ -15,8 +15,7 @@ namespace fanout::async {
 template <class T>
 class futures_unordered {
  public:
-  explicit futures_unordered(wake_policy policy = wake_policy::poll_driven)
-      : set_(false, std::numeric_limits<std::size_t>::max(), {}, policy) {}
+  futures_unordered() : set_(false, std::numeric_limits<std::size_t>::max(), {}) {}
 
   // Returns the child's id (0, 1, 2, ... in push order).
   std::size_t push(task<T> t) { return set_.push(std::move(t)); }

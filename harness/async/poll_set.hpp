@@ -10,9 +10,6 @@
 // poll-driven set (a stream polled from a child of a futures_unordered) is polled only when its
 // parent polls it. A consumer that is busy elsewhere leaves ready children waiting; that delay
 // is the `late_ms` of a child, and it is what the buffered-stream hazard inflates.
-//
-// The eager policy resumes a child straight from its timer callback instead, which is really
-// spawn-like behaviour; it exists only to show the contrast.
 #include <chrono>
 #include <coroutine>
 #include <cstddef>
@@ -31,8 +28,6 @@
 
 namespace fanout::async {
 
-enum class wake_policy { poll_driven, eager };
-
 namespace detail {
 
 template <class T>
@@ -49,8 +44,8 @@ class poll_set {
     std::chrono::steady_clock::time_point (*arrival)(void* self, std::size_t index) = nullptr;
   };
 
-  poll_set(bool ordered, std::size_t limit, source src, wake_policy policy)
-      : ordered_(ordered), limit_(limit), source_(src), policy_(policy), poller_(run_poller()) {}
+  poll_set(bool ordered, std::size_t limit, source src)
+      : ordered_(ordered), limit_(limit), source_(src), poller_(run_poller()) {}
   poll_set(const poll_set&) = delete;
   poll_set& operator=(const poll_set&) = delete;
   // Destroying the set destroys every child still in it, and the timers they wait on.
@@ -191,13 +186,8 @@ class poll_set {
   }
 
   void on_child_wake(std::coroutine_handle<> h) noexcept {
-    if (policy_ == wake_policy::eager) {
-      h.resume();
-      if (!parked_ || !can_yield()) return;
-    } else {
-      ready_.push_back({nullptr, h});
-      if (!parked_) return;  // The consumer is busy elsewhere: the child waits in the queue.
-    }
+    ready_.push_back({nullptr, h});
+    if (!parked_) return;  // The consumer is busy elsewhere: the child waits in the queue.
     // Wake the consumer's stand-in through the consumer's waker, once per wake-up of it. Last:
     // the consumer may run from here and destroy the set, so nothing touches `this` after.
     if (poll_scheduled_) return;
@@ -250,7 +240,6 @@ class poll_set {
   const bool ordered_;
   const std::size_t limit_;
   const source source_;
-  const wake_policy policy_;
   std::size_t next_source_ = 0;
   // Children live in slots that are reused once finished: no allocation per child beyond its
   // frame, and a deque never moves them (each is its children's waker).

@@ -1,4 +1,8 @@
-"""Command line: read result folders, write figures, report.md and (for several) comparison.md."""
+"""Command line: read result folders, write figures, report.md and (for several) comparison.md.
+
+Bad input (a missing folder, corrupt JSON, results without the suite's registry) is one line on
+stderr naming the path, exit status 2.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,8 @@ import os
 import re
 import sys
 
-from .load import InputError, load_runs
 from .output import write_text
+from .results import InputError, read_runs, registry_of
 
 PROG = "fanout_report.py"
 
@@ -32,6 +36,19 @@ def _error(message: str) -> None:
     print(f"{PROG}: error: {message}", file=sys.stderr)
 
 
+def draw_figures(runs, out_dir: str) -> list:
+    """Every family's figures, in the order of FAMILIES, then the generic ones of families no
+    module reads; saved under out_dir."""
+    from . import generic, style
+    from .families import FAMILIES, unclaimed
+
+    styles = style.Styles(registry_of(runs).strategy_names())
+    drawn = [f for fam in FAMILIES for f in fam.draw_figures(runs, styles, out_dir)]
+    for family in unclaimed(runs):
+        drawn += [generic.figure(runs, styles, out_dir, g) for g in generic.groups(runs, family)]
+    return [f for f in drawn if f is not None]
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     try:
@@ -40,7 +57,7 @@ def main(argv=None) -> int:
         _error(f"--filter: bad regular expression: {e}")
         return 2
     try:
-        runs = load_runs(args.result_dirs)
+        runs = read_runs(args.result_dirs)
     except InputError as e:
         _error(str(e))
         return 2
@@ -48,18 +65,18 @@ def main(argv=None) -> int:
         for run in runs:
             run.benches = [b for b in run.benches if pattern.search(b.name)]
     # Imported only now, so that bad input is reported without waiting for matplotlib.
-    from . import compare, figures, report, style
+    from . import compare, report
 
     out = args.out or args.result_dirs[0]
     written = []
     try:
         os.makedirs(os.path.join(out, "plots"), exist_ok=True)
-        drawn = figures.build_all(runs, style.Styles(), os.path.join(out, "plots"))
+        drawn = draw_figures(runs, os.path.join(out, "plots"))
         comparison = None
         if len(runs) > 1:
             comparison = "comparison.md"
             path = os.path.join(out, comparison)
-            write_text(path, compare.render(runs))
+            write_text(path, compare.render(runs, out))
             written.append(path)
         path = os.path.join(out, "report.md")
         write_text(path, report.render(runs, drawn, out, comparison))

@@ -53,16 +53,22 @@ class Group:
                 and (self.member is None or b.strategy == self.member)]
 
 
+def members(runs, family: str) -> list:
+    """The second name segments of a family's benchmarks with numbers, in registration order
+    (the first run's first)."""
+    return list(dict.fromkeys(b.strategy for r in runs for b in sorted(
+        r.ok(), key=lambda b: b.order) if b.family == family))
+
+
 def groups(runs, family: str) -> list:
     """A family's groups: the whole family when its second name segments include strategies
     (strategies measured against a reference), else one group per second segment, each a
     separate experiment."""
-    members = list(dict.fromkeys(b.strategy for r in runs for b in sorted(
-        r.ok(), key=lambda b: b.order) if b.family == family))
+    members_ = members(runs, family)
     registry = registry_of(runs)
-    if any(registry.is_strategy(m) for m in members):
+    if any(registry.is_strategy(m) for m in members_):
         return [Group(family)]
-    return [Group(family, m) for m in members]
+    return [Group(family, m) for m in members_]
 
 
 def _tail(group: Group, benches) -> str | None:

@@ -1,4 +1,4 @@
-"""Writing files whole or not at all, and formatting numbers for Markdown tables."""
+"""Writing files whole or not at all, and formatting numbers, tables and folders for Markdown."""
 
 from __future__ import annotations
 
@@ -39,6 +39,13 @@ def write_text(path: str, text: str) -> None:
     with atomic_path(path) as tmp:
         with open(tmp, "w", encoding="utf-8") as f:
             f.write(text)
+
+
+def folder_name(path: str, out_dir: str) -> str:
+    """A result folder as a Markdown file in out_dir names it: relative to that folder, so that
+    no output shows where a run was written (often a temporary folder)."""
+    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(out_dir))
+    return "this folder" if rel == "." else rel
 
 
 def ratio(a, b) -> float:

@@ -1,25 +1,15 @@
 """report.md: machine card, warnings, findings derived from the data, and every figure with its
-caption and the table of numbers behind it.
+caption and the table of numbers behind it. Findings, sections and figures come from the
+benchmark families (families/), in the order of FAMILIES.
 """
 
 from __future__ import annotations
 
-import math
-import os
-
-from . import hazards
-from . import overhead
-from . import saturation as sat
-from . import select as sel
-from .output import num, pct, ratio, table, times
-from .stats import ALPHA, describe_p, mann_whitney
+from . import generic
+from .families import FAMILIES, unclaimed
+from .output import folder_name, num, pct, table
 
 CV_LIMIT = 0.05
-LOAD_INTRO = ("Open-loop benchmarks (`load/...`): items arrive at an offered rate and each "
-              "strategy admits them as they come. Corrected latencies are charged from each "
-              "item's intended arrival (wrk2's correction of coordinated omission), uncorrected "
-              "ones from its admission, so a strategy that falls behind cannot hide its queue. ")
-OVERHEAD_HEADING = "## Overhead (the suite's resolution)"
 RELEASE_TYPES = ("Release", "RelWithDebInfo")
 CARD = (("fanout_label", "label"), ("fanout_cpu_model", "CPU model"), ("fanout_cores", "cores"),
         ("num_cpus", "CPUs seen by Google Benchmark"), ("mhz_per_cpu", "MHz per CPU"),
@@ -96,246 +86,59 @@ def warnings_section(runs) -> str:
         f"benchmark ran, and no makespan varied by more than {CV_LIMIT:.0%}."
 
 
-def _sizes(benches) -> list:
-    rep = sel.representative_items(benches)
-    sizes = [rep]
-    largest = max((b.params["items"] for b in benches if "items" in b.params), default=None)
-    if largest is not None and largest != rep:
-        if len({b.strategy for b in benches if b.params.get("items") == largest}) > 1:
-            sizes.append(largest)
-    return sizes
-
-
-def _ranking(run, workload: str, items) -> str | None:
-    benches = sel.of_workload(run, workload)
-    reps = sel.representatives(benches, items)
-    ideal = sel.best_ideal(reps.values())
-    ranked = sorted(reps.values(), key=lambda b: b.median())
-    if len(ranked) < 2 or not math.isfinite(ideal):
-        return None
-    size = f"{num(items)} items" if items is not None else "all sizes"
-    parts = [f"{b.strategy} {times(ratio(b.median(), ideal))} ideal" for b in ranked]
-    first, second = ranked[0], ranked[1]
-    gap = ratio(second.median(), first.median()) - 1
-    p = mann_whitney(first.samples("real_time"), second.samples("real_time"))
-    if p is None or p >= ALPHA:
-        verdict = (f"{first.strategy} leads {second.strategy} by {gap:.1%}, within noise "
-                   f"(Mann–Whitney p = {describe_p(p)})")
-    else:
-        verdict = (f"{first.strategy} beats {second.strategy} by {gap:.1%} "
-                   f"(Mann–Whitney p = {describe_p(p)})")
-    line = (f"- **{workload}, {size}**: " + ", ".join(parts) + f" (ideal {num(ideal)} ms, "
-            f"best {num(first.median())} ms). {verdict}; the slowest, {ranked[-1].strategy}, "
-            f"takes {times(ratio(ranked[-1].median(), first.median()))} as long as the fastest.")
-    if workload == "cpu":
-        line += _speedups(reps.values(), benches, run.cores)
-    return line
-
-
-def _speedups(reps, benches, cores: int) -> str:
-    best = None
-    for b in reps:
-        seq = sel.baseline(b, benches)
-        if seq is not None and b.strategy != "sequential":
-            s = ratio(seq.median(), b.median())
-            if math.isfinite(s) and (best is None or s > best[0]):
-                best = (s, b.strategy)
-    if best is None:
-        return ""
-    return (f" Best speedup over sequential: {best[1]} {times(best[0])} on {cores} cores "
-            f"({best[0] / cores:.0%} of the cores).")
-
-
-def _cost_lines(run) -> list:
-    out = []
-    for w in sel.CORE_WORKLOADS:
-        benches = sel.of_workload(run, w)
-        reps = list(sel.representatives(benches, sel.representative_items(benches)).values())
-        util = sorted((b for b in reps if math.isfinite(b.median("cpu_util"))),
-                      key=lambda b: b.median("cpu_util"))
-        if len(util) >= 2:
-            lo, hi = util[0], util[-1]
-            out.append(f"- **CPU, {w}**: {hi.strategy} burns {num(hi.median('cpu_util'))} cores "
-                       f"during a fan-out, {lo.strategy} {num(lo.median('cpu_util'))} "
-                       f"(machine: {run.cores} cores).")
-        mem = sorted((b for b in reps if math.isfinite(b.median("rss_per_item_bytes"))),
-                     key=lambda b: b.median("rss_per_item_bytes"))
-        top = mem[-1].median("rss_per_item_bytes") if mem else 0
-        if len(mem) >= 2 and top > 0:
-            most = [b.strategy for b in mem if b.median("rss_per_item_bytes") == top]
-            rest = [b.median("rss_per_item_bytes") for b in mem if b.strategy not in most]
-            tail = (f"; the others by at most {num(max(rest) / 1024)} KiB" if rest else "")
-            out.append(f"- **Memory, {w}**: {', '.join(most)} grow(s) peak RSS by "
-                       f"{num(top / 1024)} KiB per in-flight item{tail}.")
-    return out
-
-
-def _bounded_lines(run) -> list:
-    out = []
-    for w in ("wait", "mixed"):
-        benches = [b for b in sel.of_workload(run, w) if "limit" in b.params]
-        reps = sel.representatives(benches, sel.representative_items(benches))
-        if len(reps) >= 2:
-            parts = [f"{s} {num(b.median())} ms ({times(ratio(b.median(), b.median('ideal_ms')))} "
-                     f"the ideal schedule)" for s, b in reps.items()]
-            limit = sel.modal_params(benches).get("limit")
-            out.append(f"- **Bounded, {w}, limit {num(limit)}**: " + ", ".join(parts) + ".")
-    return out
-
-
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def _extra_lines(run) -> list:
-    """Per hazard: its naive variant beside its fixes (hazards.py); overhead: the ratios to raw
-    libuv and the targets (overhead.py); any other workload without its own figure: its slowest
-    and fastest variant."""
-    out = []
-    for w, family in sel.extra_groups([run]):
-        known = (hazards.finding(run, family) if w == "hazard" else
-                 overhead.finding(run) if w == "overhead" else None)
-        if known:
-            out.append(known)
-            continue
-        benches = sel.family_benches(run, w, family)
-        prefix = f"{w}/{family}/" if family else f"{w}/"
-        names, _ = sel.short_names(benches, prefix)
-        ranked = sorted(benches, key=lambda b: b.median())
-        what = f"{w}/{family}" if family else w
-
-        def desc(b) -> str:
-            tail = next((k for k in ("late_ms_p99", "p99_ms") if b.has(k)), None)
-            extra = f", {tail} {num(b.median(tail))} ms" if tail else ""
-            note = f", outcome: {b.note}" if b.note else ""
-            return f"{names[b.name]} {num(b.median())} ms{extra}{note}"
-        if len(ranked) == 1:
-            out.append(f"- **{what}**: {desc(ranked[0])}.")
-        elif ranked:
-            out.append(f"- **{what}**: slowest {desc(ranked[-1])}; fastest {desc(ranked[0])}; "
-                       f"{times(ratio(ranked[-1].median(), ranked[0].median()))} apart.")
-    return out
-
-
-def _lowest_text(series, t) -> str:
-    if t.kind == "below":
-        return (f"{series.name} below {t.short()[2:]} (behind already at the lowest rate, "
-                f"achieving {sat.rate_text(t.capacity)} there)")
-    past = (f" ({sat.rate_text(t.capacity)} achieved at "
-            f"{sat.rate_text(sat.rate_of(t.past), False)} "
-            f"offered)" if t.past else "")
-    return f"{series.name} at {t.short()}{past}"
-
-
-def _omission_text(run, workload: str) -> str:
-    """The point past saturation where the uncorrected p99 hides the most."""
-    worst = None
-    for s in sat.load_series(run, workload):
-        light = s.benches[0].median("p99_ms")
-        for b in s.benches:
-            if sat.kept_up(b, light):
-                continue
-            r = ratio(b.median("p99_ms"), b.median("uncorrected_p99_ms"))
-            if math.isfinite(r) and (worst is None or r > worst[0]):
-                worst = (r, s, b)
-    if worst is None:
-        return "no strategy ran past saturation at these rates"
-    r, s, b = worst
-    where = f"{s.name} at {sat.rate_text(sat.rate_of(b), False)}"
-    corrected, uncorrected = (sat.ms_text(b.median(k)) for k in ("p99_ms", "uncorrected_p99_ms"))
-    if r < 2:
-        return (f"past saturation the corrected p99 ({corrected}, {where}) stays within 2× of "
-                f"the uncorrected ({uncorrected})")
-    return (f"past saturation corrected p99 reaches {corrected} ({where}) while the "
-            f"uncorrected p99 stays at {uncorrected} (coordinated omission hides {times(r)})")
-
-
-def _load_lines(run) -> list:
-    """Per load workload: the strategies that saturate last and first, and what the
-    uncorrected latency hides past saturation."""
-    out = []
-    kinds = {"below": 0, "exact": 1, "atleast": 2}
-    for w in sat.load_workloads([run]):
-        ranked = [(s, sat.saturation(s)) for s in sat.load_series(run, w)]
-        ranked = sorted(((s, t) for s, t in ranked if t.kind != "none"),
-                        key=lambda st: (st[1].value, kinds[st[1].kind]))
-        if not ranked:
-            continue
-        top_s, top = ranked[-1]
-        head = f"{top_s.name} saturates at {top.short()}"
-        if top.kind == "atleast":
-            head += (f" (not saturated at the highest rate, "
-                     f"{sat.rate_text(top.top_rate, False)})")
-        if len(ranked) > 1:
-            head += ", " + _lowest_text(*ranked[0])
-        out.append(f"- **load ({w})**: {head}; {_omission_text(run, w)}.")
-    return out
+def _finding_lines(run) -> list:
+    lines = [x for fam in FAMILIES for x in fam.finding_lines(run)]
+    for family in unclaimed([run]):
+        for group in generic.groups([run], family):
+            line = generic.finding(run, group)
+            if line:
+                lines.append(line)
+    return lines
 
 
 def findings_section(runs) -> str:
     blocks = []
     for r in runs:
-        lines = []
-        for w in sel.CORE_WORKLOADS:
-            benches = sel.of_workload(r, w)
-            for items in (_sizes(benches) if benches else []):
-                line = _ranking(r, w, items)
-                if line:
-                    lines.append(line)
-        lines += _bounded_lines(r) + _cost_lines(r)
-        lines += _extra_lines(r) + _load_lines(r)
+        lines = _finding_lines(r)
         head = f"### {r.label}\n\n" if len(runs) > 1 else ""
         blocks.append(head + ("\n".join(lines) if lines else "No benchmark produced numbers."))
-    intro = ("Per workload, at its most common size and at its largest, the median makespan of "
-             "each strategy over the workload's best physical bound (the smallest `ideal_ms` of "
-             "any strategy: the longest single wait, or the computing spread over the cores), "
-             "fastest first. Per hazard, its naive variant beside its fixes; for the overhead "
-             "benchmarks, the ratios to raw libuv and the suite's targets.")
-    if any(sat.load_workloads([r]) for r in runs):
-        intro += (" Per open-loop load workload, the strategy that saturates last and the one "
-                  "that saturates first (definition under Load), and what the uncorrected p99 "
-                  "hides past saturation.")
-    intro += "\n\n"
-    return intro + "\n\n".join(blocks)
+    intro = " ".join(x for x in (fam.findings_intro(runs) for fam in FAMILIES) if x)
+    return (intro + "\n\n" if intro else "") + "\n\n".join(blocks)
 
 
-def figure_section(fig, out_dir: str) -> str:
-    png, svg = (os.path.relpath(p, out_dir) for p in fig.paths)
-    parts = [f"### {fig.title}", f"![{fig.title}]({png})",
-             f"{fig.caption} ([SVG]({svg}))"]
-    if fig.config:
-        parts.append(fig.config)
-    if fig.summary:
-        parts.append(fig.summary)
-    parts.append(table(fig.headers, fig.rows))
-    return "\n\n".join(parts)
+def _sources(runs, out_dir: str) -> str:
+    return "\n".join(
+        f"- `{folder_name(r.path, out_dir)}`: {len(r.files)} JSON file(s), {len(r.benches)} "
+        f"benchmarks, {max((b.n for b in r.benches), default=0)} repetitions at most"
+        for r in runs)
+
+
+def _figures_section(figures, out_dir: str) -> list:
+    general = [f for f in figures if not f.section]
+    own = list(dict.fromkeys(f.section for f in figures if f.section))
+    parts = ["## Figures"]
+    if not general:
+        parts.append(f"Only figures of their own sections: see {', '.join(own)} below." if own
+                     else "No figure: no benchmark produced numbers.")
+    return parts + [f.markdown(out_dir) for f in general]
 
 
 def render(runs, figures, out_dir: str, comparison: str | None = None) -> str:
     title = " vs ".join(r.label for r in runs)
-    sources = "\n".join(
-        f"- `{r.path}`: {len(r.files)} JSON file(s), {len(r.benches)} benchmarks, "
-        f"{max((b.n for b in r.benches), default=0)} repetitions at most" for r in runs)
-    parts = [f"# fanout-bench report: {title}", "Generated by `plots/fanout_report.py` from:\n\n"
-             + sources]
+    parts = [f"# fanout-bench report: {title}", "Generated by `plots/fanout_report.py` from "
+             "(folders relative to this report's):\n\n" + _sources(runs, out_dir)]
     if comparison:
         parts.append(f"Runs are overlaid in every figure; ratios and significance tests are in "
                      f"[{comparison}]({comparison}).")
     parts += ["## Machine", machine_card(runs), "## Warnings", warnings_section(runs),
               "## Findings", findings_section(runs)]
-    resolution = overhead.section(runs)
-    if resolution:
-        parts += [OVERHEAD_HEADING, resolution]
-    parts.append("## Figures")
-    general = [f for f in figures if not f.section]
-    load = [f for f in figures if f.section == "Load"]
-    if not general:
-        parts.append("Only open-loop load benchmarks: see Load below." if load else
-                     "No figure: no benchmark produced numbers.")
-    parts += [figure_section(f, out_dir) for f in general]
-    if load:
-        parts += ["## Load", LOAD_INTRO + sat.DEFINITION + " Values are medians of the "
-                  "repetitions; a strategy's line and rows stop where it was skipped past "
-                  "saturation (or failed: see Warnings)."]
-        parts += [figure_section(f, out_dir) for f in load]
+    for fam in FAMILIES:
+        parts += fam.sections_before_figures(runs)
+    parts += _figures_section(figures, out_dir)
+    for fam in FAMILIES:
+        parts += fam.sections_after_figures(runs, figures, out_dir)
     return "\n\n".join(parts) + "\n"

@@ -29,3 +29,13 @@ def smallest_p(n1: int, n2: int) -> float:
 
 def describe_p(p: float | None) -> str:
     return "n/a (too few repetitions)" if p is None else f"{p:.3g}"
+
+
+def verdict(p: float | None, ratio: float, other: str, words=("faster", "slower")) -> str:
+    """A table cell: whether `other` differs significantly, and which way (words[0] when its
+    ratio over the baseline is below 1)."""
+    if p is None:
+        return "n/a"
+    if p >= ALPHA:
+        return "no"
+    return f"**yes: {other} {words[0] if ratio < 1 else words[1]}**"

@@ -273,16 +273,16 @@ def _group(runs, hazard: str) -> generic.Group:
 
 
 def _hazards(runs) -> list:
-    return [g.member for g in generic.groups(runs, FAMILY)]
+    return generic.members(runs, FAMILY)
 
 
-def figures(runs, styles, out_dir: str) -> list:
+def draw_figures(runs, styles, out_dir: str) -> list:
     """hazard_<name> per hazard: every variant's makespan, tail and timeouts."""
     out = [generic.figure(runs, styles, out_dir, _group(runs, h)) for h in _hazards(runs)]
     return [f for f in out if f is not None]
 
 
-def findings(run) -> list:
+def finding_lines(run) -> list:
     """Per hazard its line; the generic slowest/fastest line for a hazard not known here."""
     out = []
     for hazard in _hazards([run]):
@@ -297,13 +297,13 @@ def findings_intro(runs) -> str:
     return "Per hazard, its naive variant beside its fixes." if _hazards(runs) else ""
 
 
-def report_before_figures(runs) -> list:
+def sections_before_figures(runs) -> list:
     return []
 
 
-def report_after_figures(runs, figures, out_dir: str) -> list:
+def sections_after_figures(runs, drawn: list, out_dir: str) -> list:
     return []
 
 
-def comparison(base, other) -> list:
+def compare_runs(base, other) -> list:
     return []

@@ -7,7 +7,8 @@ the resolution of every other figure.
     overhead/join_set/spawn_join/tasks:N/workers:W   counter ns_per_task
     overhead/futures_unordered/push_drain/tasks:N    counter ns_per_task
 
-Targets (from the suite's design goals) are shown beside the measured values.
+Targets (docs/design.md, "Overhead and resolution") are shown beside the measured values.
+Strategies come in the order the suite registers their benchmarks: the reference first.
 """
 
 from __future__ import annotations
@@ -16,9 +17,13 @@ import math
 
 import numpy as np
 
-from . import select as sel
-from .output import num, pct, ratio, table, times
+from .. import generic
+from .. import select as sel
+from ..output import num, pct, ratio, table, times
 
+FAMILY = "overhead"
+MAKESPAN_COMPARABLE = True
+HEADING = "## Overhead (the suite's resolution)"
 REFERENCE = "raw_libuv"
 RATIO_TARGET = ("futures_unordered", 100_000, 1.25)
 BYTES_TARGET = 400.0
@@ -32,17 +37,23 @@ def _kind(b) -> str:
     return segs[2] if len(segs) > 2 and ":" not in segs[2] else "waits"
 
 
+def _benches(run) -> list:
+    return sorted((b for b in run.ok() if b.family == FAMILY), key=lambda b: b.order)
+
+
 def wait_benches(run) -> list:
-    return [b for b in sel.of_workload(run, "overhead") if _kind(b) == "waits"
-            and isinstance(b.params.get("waits"), (int, float))]
+    """Waits benchmarks by number of waits, each in registration order."""
+    return sorted((b for b in _benches(run) if _kind(b) == "waits"
+                   and isinstance(b.params.get("waits"), (int, float))),
+                  key=lambda b: (b.params["waits"], b.order))
 
 
 def task_benches(run) -> list:
-    return [b for b in sel.of_workload(run, "overhead") if _kind(b) != "waits"]
+    return [b for b in _benches(run) if _kind(b) != "waits"]
 
 
 def _failed_waits(run) -> list:
-    return [b for b in run.failed() if b.workload == "overhead" and _kind(b) == "waits"]
+    return [b for b in run.failed() if b.family == FAMILY and _kind(b) == "waits"]
 
 
 def _wait_ms(b) -> float:
@@ -50,18 +61,10 @@ def _wait_ms(b) -> float:
     return float(v) if isinstance(v, (int, float)) else math.nan
 
 
-ORDER = (REFERENCE, "futures_unordered", "join_set")
-
-
-def _rank(s: str) -> tuple:
-    return (ORDER.index(s) if s in ORDER else len(ORDER), s)
-
-
 def by_waits(run) -> dict:
-    """{N: {strategy: bench}}, strategies with the reference first."""
+    """{N: {strategy: bench}}, strategies in registration order."""
     out: dict = {}
-    for b in sorted(wait_benches(run), key=lambda b: (b.params["waits"], _rank(b.strategy),
-                                                      b.params.get("workers", 0))):
+    for b in wait_benches(run):
         out.setdefault(b.params["waits"], {}).setdefault(b.strategy, b)
     return out
 
@@ -103,8 +106,7 @@ def _wait_row(run, n, s, b, ref) -> list:
 
 def waits_table(run) -> str:
     rows, per = [], by_waits(run)
-    for b in sorted(wait_benches(run), key=lambda b: (b.params["waits"], _rank(b.strategy),
-                                                      b.params.get("workers", 0))):
+    for b in wait_benches(run):
         n = b.params["waits"]
         rows.append(_wait_row(run, n, b.strategy, b, per[n].get(REFERENCE)))
     for b in _failed_waits(run):
@@ -127,8 +129,7 @@ def _task_target(b):
 
 def tasks_table(run) -> str:
     rows = []
-    for b in sorted(task_benches(run), key=lambda b: (_kind(b), _rank(b.strategy),
-                                                       b.params.get("workers", 0))):
+    for b in task_benches(run):
         limit = _task_target(b)
         ns = b.median("ns_per_task")
         workers = b.params.get("workers")
@@ -146,8 +147,7 @@ def tasks_table(run) -> str:
 def compute_ms(run) -> float:
     """The CPU work of one default cpu item: the median `compute_ms` of the cpu workload's
     representative configurations."""
-    benches = sel.of_workload(run, "cpu")
-    reps = sel.representatives(benches, sel.representative_items(benches)).values()
+    reps = sel.at_representative_size(sel.of_workload(run, "cpu")).values()
     vals = [b.median("compute_ms") for b in reps if b.has("compute_ms")]
     vals = [v for v in vals if math.isfinite(v)]
     return float(np.median(vals)) if vals else math.nan
@@ -248,7 +248,7 @@ def finding(run) -> str | None:
             parts.append(f"{num(COMPLETE_WAITS)} waits complete with " + (
                 ", ".join(done) if done else "no strategy") + (
                 f", fail with {', '.join(failed)}" if failed else ""))
-    for b in sorted(task_benches(run), key=lambda b: (_kind(b), b.params.get("workers", 0))):
+    for b in task_benches(run):
         limit = _task_target(b)
         if limit is None:
             continue
@@ -260,3 +260,37 @@ def finding(run) -> str | None:
     if not parts:
         return None
     return "- **overhead**: " + "; ".join(parts) + ". Details under Overhead."
+
+
+# The family's part of the report (see families/__init__.py) ----------------------------------
+
+def draw_figures(runs, styles, out_dir: str) -> list:
+    """workload_overhead: every overhead benchmark's makespan."""
+    fig = generic.figure(runs, styles, out_dir, generic.Group(FAMILY))
+    return [fig] if fig else []
+
+
+def finding_lines(run) -> list:
+    """The targets' line, or the generic one for overhead benchmarks without targets."""
+    if not _benches(run):
+        return []
+    line = finding(run) or generic.finding(run, generic.Group(FAMILY))
+    return [line] if line else []
+
+
+def findings_intro(runs) -> str:
+    return ("For the overhead benchmarks, the ratios to raw libuv and the suite's targets."
+            if any(_benches(r) for r in runs) else "")
+
+
+def sections_before_figures(runs) -> list:
+    body = section(runs)
+    return [HEADING, body] if body else []
+
+
+def sections_after_figures(runs, drawn: list, out_dir: str) -> list:
+    return []
+
+
+def compare_runs(base, other) -> list:
+    return []

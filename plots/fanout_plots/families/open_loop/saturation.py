@@ -17,13 +17,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from . import select as sel
-from .output import num
+from ... import select as sel
+from ...output import num
+from ...results import registry_of
 
+FAMILY = "load"
 KEEP_UP_ACHIEVED = 0.9
 KEEP_UP_P99 = 5.0
-# Name segments that are measurements or bookkeeping, not part of a series' configuration.
-NOT_CONFIG = ("rate", "items", "iterations")
+# Parameters that move with the offered rate (the axis of a series) or are bookkeeping, not
+# part of a series' configuration.
+NOT_CONFIG = ("rate", "offered_per_second", "items", "iterations")
 DEFINITION = (
     f"A strategy keeps up at an offered rate when its achieved throughput is at least "
     f"{KEEP_UP_ACHIEVED:g} × the offered rate and its corrected p99 is at most {KEEP_UP_P99:g} × "
@@ -105,17 +108,18 @@ def ms_text(v: float) -> str:
 
 
 def is_load(bench) -> bool:
-    return bench.workload == sel.LOAD_WORKLOAD
+    return bench.family == FAMILY
 
 
 def _load_workload(bench) -> str:
-    return str(bench.params.get("workload", "load"))
+    return str(bench.params.get("workload", FAMILY))
 
 
 def load_workloads(runs) -> list:
-    """The workloads (wait, mixed, ...) that load benchmarks ran with numbers, in report order."""
+    """The workloads that load benchmarks ran with numbers, in the registry's order."""
     names = {_load_workload(b) for r in runs for b in r.ok() if is_load(b)}
-    return [w for w in sel.CORE_WORKLOADS if w in names] + sorted(names - set(sel.CORE_WORKLOADS))
+    known = [w for w in registry_of(runs).workloads if w in names]
+    return known + sorted(names - set(known))
 
 
 def rate_of(bench) -> float:

@@ -1,30 +1,24 @@
-"""Figures of every strategy at one representative size per workload: latency, cost,
-efficiency; and a generic figure for workloads the report has no special figure for (hazards).
+"""Fan-out figures of every strategy at one representative size per workload: latency
+percentiles and CDF, CPU and memory cost, and efficiency against the workload's bound.
 """
 
 from __future__ import annotations
 
 import math
-import re
 
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedFormatter, FixedLocator, NullLocator
 
-from . import hazards
-from . import select as sel
-from .draw import Point, hpanel, spans_decades
-from .figbase import (MAKESPAN, FigureResult, col, handles, panel_title, rep_points,
-                      samples, strategy_rank, table_rows, workloads_with)
-from .load import PARAM_COUNTERS
-from .output import num
-from .style import IDEAL_COLOR, finish, machine_handles, new_figure, run_linestyle, save
+from ... import select as sel
+from ...draw import Point, hpanel
+from ...figure import (MAKESPAN, FigureResult, by_rank, col, handles, median_col, panel_title,
+                       rep_points, samples, table_rows, workloads_with)
+from ...output import num
+from ...results import registry_of
+from ...style import IDEAL_COLOR, finish, machine_handles, new_figure, run_linestyle, save
 
 PCTS = (("p50_ms", "p50", "o"), ("p90_ms", "p90", "s"), ("p99_ms", "p99", "^"))
 CDF_TICKS = (0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.999)
-
-
-def _categories(points) -> list:
-    return sorted({p.category for p in points}, key=lambda s: (strategy_rank(s), s))
 
 
 def _y(cats, p, nruns: int, height: float) -> float:
@@ -38,12 +32,11 @@ def _strategy_axis(ax, cats) -> None:
 
 
 def _panels(runs, key: str):
-    """The core workloads that have `key`, their points, and one shared strategy axis."""
-    workloads = workloads_with(runs, key)
+    """The workloads that have `key`, their points, and one shared strategy axis."""
+    workloads = workloads_with(runs, key, registry_of(runs).workloads)
     per = {w: rep_points(runs, w, samples(key)) for w in workloads}
     per = {w: ps for w, ps in per.items() if ps}
-    cats = _categories([p for ps in per.values() for p in ps])
-    return per, cats
+    return per, by_rank([p for ps in per.values() for p in ps])
 
 
 def latency_percentiles(runs, styles, out_dir):
@@ -74,8 +67,7 @@ def latency_percentiles(runs, styles, out_dir):
     cols = []
     for key, lab, _ in PCTS:
         cols += col(key, f"{lab} [ms]")
-    cols += [("max [ms]", lambda p: num(p.bench.median("max_ms"))),
-             ("late p99 [ms]", lambda p: num(p.bench.median("late_ms_p99")))]
+    cols += [median_col("max_ms", "max [ms]"), median_col("late_ms_p99", "late p99 [ms]")]
     all_points = [p for ps in per.values() for p in ps]
     headers, rows = table_rows(runs, all_points, cols)
     return FigureResult(
@@ -167,8 +159,7 @@ def _bar_figure(runs, styles, out_dir, key, name, title, xlabel, scale, ref, cap
     extra = [Line2D([], [], color=IDEAL_COLOR, linewidth=1.2, label=label)] if ref else []
     finish(fig, runs, title, extra + machine_handles(runs, bars=True), ncol=4)
     cols = col(key, header) + col("real_time", MAKESPAN) + [
-        ("in flight", lambda p: num(p.bench.median("in_flight"))),
-        ("threads", lambda p: num(p.bench.median("threads")))]
+        median_col("in_flight", "in flight"), median_col("threads", "threads")]
     headers, rows = table_rows(runs, all_points, cols)
     return FigureResult(name, title, caption, headers, rows, "", save(fig, out_dir, name))
 
@@ -195,22 +186,26 @@ def cost_memory(runs, styles, out_dir):
         "RSS per in-flight item [bytes]")
 
 
-def efficiency(runs, styles, out_dir):
+def _over_ideal(runs, workload: str) -> list:
+    """Each strategy's makespans over the workload's best bound at its representative size."""
     points = []
-    for w in sel.CORE_WORKLOADS:
-        for ri, run in enumerate(runs):
-            benches = sel.of_workload(run, w)
-            reps = sel.representatives(benches, sel.representative_items(benches))
-            ideal = sel.best_ideal(reps.values())
-            for s, b in reps.items():
-                vals = b.samples("real_time") / ideal
-                if vals.size and math.isfinite(ideal):
-                    points.append(Point(ri, s, b.params.get("items", math.nan), b, vals, w))
-    per = {w: [p for p in points if p.category == w] for w in sel.CORE_WORKLOADS}
+    for ri, run in enumerate(runs):
+        reps = sel.at_representative_size(sel.of_workload(run, workload))
+        ideal = sel.best_ideal(reps.values())
+        for s, b in reps.items():
+            vals = b.samples("real_time") / ideal
+            if vals.size and math.isfinite(ideal):
+                points.append(Point(ri, s, b.params.get("items", math.nan), b, vals, workload))
+    return points
+
+
+def efficiency(runs, styles, out_dir):
+    per = {w: _over_ideal(runs, w) for w in registry_of(runs).workloads}
     per = {w: ps for w, ps in per.items() if ps}
     if not per:
         return None
-    cats = sorted({p.strategy for p in points}, key=lambda s: (strategy_rank(s), s))
+    points = [p for ps in per.values() for p in ps]
+    cats = by_rank(points)
     fig, axes = new_figure(len(per), width=3.0 * len(per) + 1.8, height=4.8, sharey=True)
     for ax, (w, ps) in zip(axes[0], per.items()):
         rows = [Point(p.run_i, p.strategy, p.x, p.bench, p.values, p.strategy) for p in ps]
@@ -222,8 +217,7 @@ def efficiency(runs, styles, out_dir):
     finish(fig, runs, title, [Line2D([], [], color=IDEAL_COLOR, linewidth=1.2,
                                      label="ideal (1×)")] + machine_handles(runs), ncol=4)
     cols = col("real_time", MAKESPAN) + [("× ideal", lambda p: num(p.med)),
-                                         ("efficiency of its config", lambda p: num(
-                                             p.bench.median("efficiency")))]
+                                         median_col("efficiency", "efficiency of its config")]
     headers, rows = table_rows(runs, points, cols)
     return FigureResult(
         "efficiency", title,
@@ -233,92 +227,3 @@ def efficiency(runs, styles, out_dir):
         "ideal; the table also gives each configuration's own efficiency counter (its own "
         "bound / makespan, which for sequential is its serial bound).",
         headers, rows, "", save(fig, out_dir, "efficiency"))
-
-
-TAIL_KEYS = ("late_ms_p99", "p99_ms", "wait_p99_ms")
-# Counts of items that a panel of their own shows beside makespan and tail.
-COUNT_KEYS = ("timeouts",)
-KNOWN = {"real_time", "cpu_time", "items_per_second", "p50_ms", "p90_ms", "p99_ms", "max_ms",
-         "late_ms_p99", "cpu_util", "rss_per_item_bytes", "threads", "ideal_ms", "efficiency",
-         "compute_ms", "in_flight", *PARAM_COUNTERS}
-
-
-def _tail_key(benches) -> str | None:
-    return next((k for k in TAIL_KEYS if any(b.has(k) for b in benches)), None)
-
-
-def _extra_table(runs, points, tail) -> tuple:
-    params = {k for p in points for k in p.bench.params}
-    counters = sorted({k for p in points for r in p.bench.reps for k in r} - KNOWN - params
-                      - {tail})
-    cols = col("real_time", MAKESPAN) + (col(tail, f"{tail} [ms]") if tail else [])
-    cols += [(k, lambda p, k=k: num(p.bench.median(k))) for k in counters[:5]]
-    if any(p.bench.note for p in points):
-        cols.append(("label (outcome)", lambda p: p.bench.note or ""))
-    return table_rows(runs, points, cols)
-
-
-def extra_workload(runs, styles, out_dir, workload: str, family=None):
-    """Makespan and tail of every benchmark of a workload (or of one family of it, such as
-    one hazard) that the report has no dedicated figure for: each with its fix beside it."""
-    prefix = f"{workload}/{family}/" if family else f"{workload}/"
-    benches = [(ri, b) for ri, r in enumerate(runs)
-               for b in sel.family_benches(r, workload, family)]
-    names, common = sel.short_names([b for _, b in benches], prefix)
-    if workload == "hazard":
-        # Naive variants first, then the fixes, each by its parameters.
-        benches.sort(key=lambda rb: (hazards.sort_key(rb[1]), rb[0]))
-    points = [Point(ri, b.strategy, math.nan, b, b.samples("real_time"), names[b.name])
-              for ri, b in benches]
-    points = [p for p in points if p.values.size]
-    if not points:
-        return None
-    tail = _tail_key([p.bench for p in points])
-    counts = [k for k in COUNT_KEYS if any(p.bench.has(k) for p in points)]
-    cats = list(dict.fromkeys(p.category for p in points))
-    npanels = 1 + bool(tail) + len(counts)
-    base = 7.0 + 3.5 * max(0, npanels - 2)
-    width = min(base + 5.0, base + 0.06 * max(len(c) for c in cats))
-    fig, axes = new_figure(npanels, width=width,
-                           height=1.9 + 0.3 * len(cats) * max(1, len(runs)) ** 0.5, sharey=True)
-    spans = max(p.hi for p in points) / max(min(p.lo for p in points), 1e-12)
-    hpanel(axes[0, 0], points, styles, len(runs), bars=False, log=spans > 20, categories=cats)
-    axes[0, 0].set_xlabel(MAKESPAN)
-    axes[0, 0].set_title("makespan")
-    if tail:
-        tp = [Point(p.run_i, p.strategy, p.x, p.bench, p.bench.samples(tail), p.category)
-              for p in points]
-        tp = [p for p in tp if p.values.size]
-        hpanel(axes[0, 1], tp, styles, len(runs), bars=False,
-               log=bool(tp) and spans_decades([p.lo for p in tp] + [p.hi for p in tp]),
-               categories=cats)
-        axes[0, 1].set_xlabel(f"{tail} [ms]")
-        axes[0, 1].set_title("late p99: the poll delay" if tail == "late_ms_p99" else tail)
-    for ax, key in zip(axes[0, 1 + bool(tail):], counts):
-        cp = [Point(p.run_i, p.strategy, p.x, p.bench, p.bench.samples(key), p.category)
-              for p in points]
-        cp = [p for p in cp if p.values.size]
-        hpanel(ax, cp, styles, len(runs), bars=False, categories=cats)
-        items = sorted({p.bench.params.get("items") for p in cp} - {None})
-        of = f"of {num(items[0])} items" if len(items) == 1 else "of items"
-        # The axis spans every item when all rows share one count: 0 to N.
-        ax.set_xlim(-0.5, max([p.hi for p in cp] + [1] + items[:len(items) == 1]) + 0.5)
-        ax.set_xlabel(f"{key} [{of}]")
-        ax.set_title(f"{key} ({of})")
-    what = f"{workload}/{family}" if family else workload
-    title = f"{what}: every benchmark"
-    finish(fig, runs, title, handles(runs, styles, points), ncol=4)
-    headers, rows = _extra_table(runs, points, tail)
-    name = f"{workload}_{family}" if family else f"workload_{workload}"
-    config = f"Parameters shared by every row: {', '.join(common)}." if common else ""
-    extra = hazards.summary(runs, family) if workload == "hazard" else ""
-    return FigureResult(
-        name, title,
-        f"Each row is one `{what}` benchmark (its variant and parameters in the row name), its "
-        "marker the median over the repetitions and its bar their range. " + (
-            "A hazard's naive variant sits beside its fixes: a fix should bring makespan and "
-            "the tail down." if workload == "hazard" else
-            "Rows differ in strategy or variant only; the table adds each benchmark's own "
-            "counters."),
-        headers, rows, config, save(fig, out_dir, re.sub(r"[^A-Za-z0-9_.-]", "_", name)),
-        summary=extra)

@@ -1,5 +1,6 @@
-"""Open-loop load: the hockey stick of p99 latency against offered load, corrected beside
-uncorrected, one figure per workload, with each strategy's saturation throughput marked.
+"""Open-loop figures: the hockey stick of p99 latency against offered load, corrected beside
+uncorrected, one figure per workload, with each strategy's saturation throughput marked, and
+its saturation table.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import NullLocator
 
 from . import saturation as sat
-from .draw import Point
-from .figbase import FigureResult, col, ideal_handle, strategy_rank, table_rows
-from .output import num, table
-from .style import IDEAL_COLOR, finish, machine_handles, new_figure, run_linestyle, save
+from ...draw import Point
+from ...figure import FigureResult, col, ideal_handle, median_col, table_rows
+from ...output import num, table
+from ...results import registry_of
+from ...style import IDEAL_COLOR, finish, machine_handles, new_figure, run_linestyle, save
 
+SECTION = "Load"
 RING_SIZE = 17
 PANELS = (("p99_ms", "corrected p99: from each item's intended arrival"),
           ("uncorrected_p99_ms", "uncorrected p99: from its admission"))
@@ -76,10 +79,11 @@ def _legend(runs, styles, per_run) -> list:
     names: dict = {}
     for ri, series in per_run:
         for s in series:
-            names.setdefault(s.name, (s.strategy, {}))[1][ri] = sat.saturation(s).short()
+            names.setdefault(s.name, (s.strategy, s.benches[0].rank, {}))[2][ri] = \
+                sat.saturation(s).short()
     out = []
-    for name, (strategy, by_run) in sorted(names.items(),
-                                           key=lambda kv: (strategy_rank(kv[1][0]), kv[0])):
+    for name, (strategy, _, by_run) in sorted(names.items(),
+                                              key=lambda kv: (kv[1][1], kv[0])):
         text = "; ".join(by_run.get(ri, "absent") for ri in range(len(runs)))
         out.append(Line2D([], [], color=styles.color(strategy), marker=styles.marker(strategy),
                           label=f"{name} (sat. {text})"))
@@ -107,6 +111,67 @@ def saturation_rows(runs, workload: str) -> tuple:
     return headers, rows
 
 
+def _panel(ax, styles, per_run, points, key: str, title: str, rates) -> None:
+    _draw(ax, points, styles)
+    for ri, series in per_run:
+        for s in series:
+            _mark(ax, styles, ri, s, sat.saturation(s), key)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_title(title)
+    ax.set_xlabel("offered load [items/s]")
+    if len(rates) <= 9:
+        ax.set_xticks(rates, [_rate_label(x) for x in rates])
+        ax.xaxis.set_minor_locator(NullLocator())
+
+
+def _floors(axes, per_run) -> list:
+    """A black line per machine at the latency of one wait; returns the waits drawn."""
+    floors = {(ri, s.ms) for ri, series in per_run for s in series
+              if isinstance(s.ms, (int, float))}
+    for ri, ms in floors:
+        for ax in axes[0]:
+            ax.axhline(ms, color=IDEAL_COLOR, linestyle=run_linestyle(ri), linewidth=1.2,
+                       zorder=1)
+    return sorted({ms for _, ms in floors})
+
+
+def _marks_legend(floors) -> list:
+    out = [ideal_handle("floor: one wait (" + " / ".join(f"{m:g}" for m in floors) + " ms)")] \
+        if floors else []
+    out.append(Line2D([], [], color="0.3", marker="o", markersize=RING_SIZE * 0.7,
+                      fillstyle="none", linestyle="none", label="ring: rate of the saturation"))
+    out.append(Line2D([], [], color="0.3", marker="|", markersize=14, markeredgewidth=2.2,
+                      linestyle="none", label="tick on x: saturation throughput"))
+    return out
+
+
+def _numbers(runs, per_run, corrected) -> tuple:
+    kept = {(ri, b.name): sat.kept_up(b, s.benches[0].median("p99_ms"))
+            for ri, series in per_run for s in series for b in s.benches}
+    cols = [median_col("offered_per_second", "offered [items/s]"),
+            median_col("achieved_per_second", "achieved [items/s]")]
+    cols += col("p99_ms", "p99 [ms]") + [
+        median_col("p50_ms", "p50 [ms]"), median_col("p999_ms", "p999 [ms]"),
+        median_col("max_ms", "max [ms]"),
+        median_col("uncorrected_p99_ms", "uncorrected p99 [ms]"),
+        median_col("queued_max", "queued max"),
+        ("kept up", lambda p: "yes" if kept[(p.run_i, p.bench.name)] else "no")]
+    return table_rows(runs, corrected, cols)
+
+
+def _caption(runs) -> str:
+    machines = " (in machine order)" if len(runs) > 1 else ""
+    return (
+        "Each line is a strategy's median p99 latency against the offered load (log-log, bars "
+        "spanning the repetitions): left corrected, charged from each item's intended arrival, "
+        "right uncorrected, from its admission, so the gap between the panels is what "
+        "coordinated omission hides; a line stops where the strategy was skipped past "
+        "saturation (or failed), a ring marks the rate at which it reached its saturation "
+        f"throughput, a tick on the x axis that throughput (also in the legend{machines}), "
+        "and the black line is the latency floor of one wait. " + sat.DEFINITION)
+
+
 def load_figure(runs, styles, out_dir, workload: str):
     per_run = [(ri, sat.load_series(run, workload)) for ri, run in enumerate(runs)]
     per_run = [(ri, series) for ri, series in per_run if series]
@@ -114,80 +179,37 @@ def load_figure(runs, styles, out_dir, workload: str):
     if not corrected:
         return None
     fig, axes = new_figure(2, width=10.5, height=5.0, sharey=True)
+    rates = sorted({p.x for p in corrected})
     every = []
     for ax, (key, title) in zip(axes[0], PANELS):
         points = corrected if key == "p99_ms" else _points(per_run, key)
         every += points
-        _draw(ax, points, styles)
-        for ri, series in per_run:
-            for s in series:
-                _mark(ax, styles, ri, s, sat.saturation(s), key)
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_title(title)
-        ax.set_xlabel("offered load [items/s]")
-        rates = sorted({p.x for p in corrected})
-        if len(rates) <= 9:
-            ax.set_xticks(rates, [_rate_label(x) for x in rates])
-            ax.xaxis.set_minor_locator(NullLocator())
-    floors = {(ri, s.ms) for ri, series in per_run for s in series
-              if isinstance(s.ms, (int, float))}
-    for ri, ms in floors:
-        for ax in axes[0]:
-            ax.axhline(ms, color=IDEAL_COLOR, linestyle=run_linestyle(ri), linewidth=1.2,
-                       zorder=1)
-    lo = min([p.lo for p in every] + [ms for _, ms in floors])
-    axes[0, 0].set_ylim(bottom=lo / 1.6, top=max(p.hi for p in every) * 1.6)
+        _panel(ax, styles, per_run, points, key, title, rates)
+    floors = _floors(axes, per_run)
+    axes[0, 0].set_ylim(bottom=min([p.lo for p in every] + floors) / 1.6,
+                        top=max(p.hi for p in every) * 1.6)
     axes[0, 0].set_ylabel("p99 latency [ms]")
-    ms_set = sorted({ms for _, ms in floors})
-    extra = [ideal_handle("floor: one wait (" + " / ".join(f"{m:g}" for m in ms_set) + " ms)")] \
-        if ms_set else []
-    extra.append(Line2D([], [], color="0.3", marker="o", markersize=RING_SIZE * 0.7,
-                        fillstyle="none", linestyle="none",
-                        label="ring: rate of the saturation"))
-    extra.append(Line2D([], [], color="0.3", marker="|", markersize=14, markeredgewidth=2.2,
-                        linestyle="none", label="tick on x: saturation throughput"))
     title = f"Open-loop load ({workload}): p99 latency against offered load"
-    finish(fig, runs, title, _legend(runs, styles, per_run) + extra + machine_handles(runs),
-           ncol=3)
-    kept = {(ri, b.name): sat.kept_up(b, s.benches[0].median("p99_ms"))
-            for ri, series in per_run for s in series for b in s.benches}
-    cols = [("offered [items/s]", lambda p: num(p.bench.median("offered_per_second"))),
-            ("achieved [items/s]", lambda p: num(p.bench.median("achieved_per_second")))]
-    cols += col("p99_ms", "p99 [ms]") + [
-        ("p50 [ms]", lambda p: num(p.bench.median("p50_ms"))),
-        ("p999 [ms]", lambda p: num(p.bench.median("p999_ms"))),
-        ("max [ms]", lambda p: num(p.bench.median("max_ms"))),
-        ("uncorrected p99 [ms]", lambda p: num(p.bench.median("uncorrected_p99_ms"))),
-        ("queued max", lambda p: num(p.bench.median("queued_max"))),
-        ("dropped", lambda p: num(p.bench.median("dropped"))),
-        ("kept up", lambda p: "yes" if kept[(p.run_i, p.bench.name)] else "no")]
-    headers, rows = table_rows(runs, corrected, cols)
+    finish(fig, runs, title, _legend(runs, styles, per_run) + _marks_legend(floors)
+           + machine_handles(runs), ncol=3)
+    headers, rows = _numbers(runs, per_run, corrected)
     sat_headers, sat_rows = saturation_rows(runs, workload)
-    machines = " (in machine order)" if len(runs) > 1 else ""
     return FigureResult(
-        f"load_{workload}", title,
-        "Each line is a strategy's median p99 latency against the offered load (log-log, bars "
-        "spanning the repetitions): left corrected, charged from each item's intended arrival, "
-        "right uncorrected, from its admission, so the gap between the panels is what "
-        "coordinated omission hides; a line stops where the strategy was skipped past "
-        "saturation (or failed), a ring marks the rate at which it reached its saturation "
-        f"throughput, a tick on the x axis that throughput (also in the legend{machines}), "
-        "and the black line is the latency floor of one wait. "
-        + sat.DEFINITION,
-        headers, rows, _config(per_run, runs), save(fig, out_dir, f"load_{workload}"),
-        section="Load", summary=f"Saturation per strategy ({workload}):\n\n"
-        + table(sat_headers, sat_rows))
+        f"load_{workload}", title, _caption(runs), headers, rows, _config(per_run, runs),
+        save(fig, out_dir, f"load_{workload}"), section=SECTION,
+        summary=f"Saturation per strategy ({workload}):\n\n" + table(sat_headers, sat_rows))
 
 
 def _config(per_run, runs) -> str:
+    """The parameters every series shares, less the rate's and the strategies' own."""
+    own = {p for s in registry_of(runs).strategies for p in s.params}
     parts = []
     for ri, series in per_run:
         shared = None
         for s in series:
             for b in s.benches:
                 items = {(k, v) for k, v in b.params.items()
-                         if k not in sat.NOT_CONFIG + ("limit", "capacity", "workers")}
+                         if k not in sat.NOT_CONFIG and k not in own}
                 shared = items if shared is None else shared & items
         text = ", ".join(f"{k}={num(v) if isinstance(v, float) else v}"
                          for k, v in sorted(shared or ()))

@@ -1,0 +1,213 @@
+"""Fan-out figures along a swept parameter (items, workers, limit), each with its ideal line.
+
+With one value of the parameter (the quick profile) a sweep draws as one marker per strategy.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ... import select as sel
+from ...draw import draw_ideal, sweep_panel, sweep_points
+from ...figure import (MAKESPAN, FigureResult, col, handles, ideal_handle, median_col, samples,
+                       table_rows)
+from ...output import num, pct, ratio
+from ...results import registry_of
+from ...style import finish, new_figure, save
+
+
+def _best_ideal_by_x(ser: dict, x: str) -> tuple:
+    """At each x, the smallest ideal_ms of any strategy: the bound with most concurrency."""
+    by_x: dict = {}
+    for bs in ser.values():
+        for b in bs:
+            v = b.median("ideal_ms")
+            if math.isfinite(v) and v > 0:
+                by_x[b.params[x]] = min(v, by_x.get(b.params[x], math.inf))
+    xs = sorted(by_x)
+    return np.array(xs, dtype=float), np.array([by_x[k] for k in xs], dtype=float)
+
+
+def _config(series_list, x: str) -> str:
+    parts = []
+    for _, run, _, ser in series_list:
+        fixed = sel.fixed_params(ser, x) if ser else ""
+        if fixed:
+            parts.append(f"{run.label}: {fixed}" if len(series_list) > 1 else fixed)
+    return ("Parameters fixed in every series: " + "; ".join(parts) + ".") if parts else ""
+
+
+def _ratio_to_best(series, x: str):
+    best = {}
+    for ri, _, _, ser in series:
+        xs, ys = _best_ideal_by_x(ser, x)
+        best.update({(ri, xv): yv for xv, yv in zip(xs, ys)})
+    return lambda p: num(ratio(p.bench.median("real_time"), best.get((p.run_i, p.x))))
+
+
+@dataclass
+class _AgainstItems:
+    """A figure of two panels against items: the makespan left, another counter right."""
+
+    name: str
+    workload: str
+    title: str
+    right: tuple  # (counter, axis label)
+    panel_titles: tuple
+    ideal_label: str
+    caption: str
+    columns: list = field(default_factory=list)  # after makespan and × ideal
+    right_ideal: object = None  # (xs, ideal makespans) -> the ideal of the right panel
+    height: float = 4.8
+
+
+def _against_items(runs, styles, out_dir, spec: _AgainstItems):
+    points, series = sweep_points(runs, spec.workload, "items", samples("real_time"))
+    if not points:
+        return None
+    right, _ = sweep_points(runs, spec.workload, "items", samples(spec.right[0]))
+    fig, axes = new_figure(2, width=9.0, height=spec.height)
+    xlabel = "items per fan-out"
+    strip = sweep_panel(axes[0, 0], runs, styles, points, "items", xlabel, MAKESPAN)
+    sweep_panel(axes[0, 1], runs, styles, right, "items", xlabel, spec.right[1])
+    for ri, _, _, ser in series:
+        xs, ys = _best_ideal_by_x(ser, "items")
+        draw_ideal(axes[0, 0], xs, ys, ri, strip, "ideal")
+        if spec.right_ideal:
+            draw_ideal(axes[0, 1], xs, spec.right_ideal(xs, ys), ri, strip, "ideal")
+    for ax, title in zip(axes[0], spec.panel_titles):
+        ax.set_title(title)
+    finish(fig, runs, spec.title, handles(runs, styles, points, [ideal_handle(
+        spec.ideal_label)]), ncol=4)
+    cols = col("real_time", MAKESPAN) + [("× ideal", _ratio_to_best(series, "items"))]
+    headers, rows = table_rows(runs, points, cols + spec.columns)
+    return FigureResult(spec.name, spec.title, spec.caption, headers, rows,
+                        _config(series, "items"), save(fig, out_dir, spec.name))
+
+
+def wait_makespan(runs, styles, out_dir):
+    return _against_items(runs, styles, out_dir, _AgainstItems(
+        "wait_makespan", "wait", "Wait-bound work: makespan and throughput against items",
+        ("items_per_second", "throughput [items/s]"),
+        ("makespan (lower is better)", "throughput (higher is better)"),
+        "ideal: longest single wait",
+        "Each line is one strategy's median makespan (left) and throughput (right) for one "
+        "fan-out of N simulated requests, with bars spanning the fastest to the slowest "
+        "repetition. The black line is the bound with unbounded concurrency (the longest "
+        "single wait), so the gap above it is what a strategy adds to the waiting itself.",
+        [median_col("ideal_ms", "ideal of its config [ms]")]
+        + col("items_per_second", "throughput [items/s]"),
+        right_ideal=lambda xs, ys: xs / ys * 1000.0, height=4.6))
+
+
+def mixed(runs, styles, out_dir):
+    return _against_items(runs, styles, out_dir, _AgainstItems(
+        "mixed", "mixed", "Mixed work (a request, then a transcode of its result)",
+        ("p99_ms", "p99 item latency [ms]"), ("makespan", "p99 latency of an item"),
+        "ideal: best bound of any strategy",
+        "Left, each strategy's median makespan for a fan-out in which every item waits and "
+        "then computes; right, the p99 of an item's latency; bars span the repetitions. The "
+        "black line is the best bound of any strategy at that size, so a strategy near it "
+        "overlaps the waits and keeps the cores busy with the computing.",
+        col("p99_ms", "p99 [ms]") + col("cpu_util", "CPU [cores]")))
+
+
+def _speedup(b, benches, run):
+    seq = sel.baseline(b, benches)
+    if seq is None:
+        return np.array([])
+    return seq.median("real_time") / b.samples("real_time")
+
+
+def _speedup_ideals(axes, strips, ser_w, ser_i) -> None:
+    """min(cores, workers, items) against workers; min(cores, items) against items."""
+    for ri, run, benches, ser in ser_w:
+        items = sel.modal_params(benches).get("items", math.inf)
+        xs = np.array(sorted({b.params["workers"] for bs in ser.values() for b in bs}), float)
+        draw_ideal(axes[0, 0], xs, np.minimum(np.minimum(xs, run.cores), items), ri, strips[0],
+                   "ideal")
+    for ri, run, _, ser in ser_i:
+        xs = np.array(sorted({b.params["items"] for bs in ser.values() for b in bs}), float)
+        draw_ideal(axes[0, 1], xs, np.minimum(xs, run.cores), ri, strips[1], "ideal")
+
+
+def cpu_speedup(runs, styles, out_dir):
+    by_w, ser_w = sweep_points(runs, "cpu", "workers", _speedup)
+    by_i, ser_i = sweep_points(runs, "cpu", "items", _speedup)
+    if not by_w and not by_i:
+        return None
+    fig, axes = new_figure(2, width=9.0, height=4.8)
+    ylabel = "speedup over sequential [×]"
+    strips = (sweep_panel(axes[0, 0], runs, styles, by_w, "workers", "workers [threads]",
+                          ylabel, logy=False),
+              sweep_panel(axes[0, 1], runs, styles, by_i, "items", "items per fan-out",
+                          ylabel, logy=False))
+    _speedup_ideals(axes, strips, ser_w, ser_i)
+    top = max([p.hi for p in by_w + by_i] + [r.cores for r in runs]) * 1.12
+    for ax in axes[0]:
+        ax.set_ylim(0, top)
+    axes[0, 0].set_title("against workers")
+    axes[0, 1].set_title("against items")
+    title = "CPU-bound work: speedup over sequential"
+    finish(fig, runs, title, handles(runs, styles, by_w + by_i, [ideal_handle(
+        "ideal: min(cores, workers, items)")]), ncol=4)
+    cols = [("speedup [×]", lambda p: num(p.med)), ("CV speedup", lambda p: pct(p.cv))]
+    headers, rows = table_rows(runs, by_w + by_i, cols + col("real_time", MAKESPAN))
+    return FigureResult(
+        "cpu_speedup", title,
+        "Each marker is a strategy's median speedup (sequential makespan at the same items and "
+        "frames divided by its makespan) against workers (left) and items (right), with bars "
+        "spanning the repetitions. The black line is the ideal min(cores, workers, items): on "
+        "it a strategy uses every core it may, below it time goes to scheduling or idle cores.",
+        headers, rows, _config(ser_i or ser_w, "items"), save(fig, out_dir, "cpu_speedup"))
+
+
+def _limit_panel(ax, runs, styles, workload: str) -> tuple:
+    points, series = sweep_points(runs, workload, "limit", samples("real_time"))
+    strip = sweep_panel(ax, runs, styles, points, "limit", "limit (max items in flight)",
+                        MAKESPAN)
+    for ri, _, _, ser in series:
+        # The ideal schedule depends on the latencies and the limit, not on the order
+        # results are taken in, so any strategy's ideal_ms serves.
+        xs, ys = _best_ideal_by_x(ser, "limit")
+        draw_ideal(ax, xs, ys, ri, strip, "ideal")
+    items = {p.bench.params.get("items") for p in points} - {None}
+    ax.set_title(f"{workload}, {num(items.pop())} items" if len(items) == 1 else workload)
+    return points, series
+
+
+def _bounded_caption(runs) -> str:
+    bounded = registry_of(runs).bounded()
+    which = (f" (those with a limit: {', '.join(bounded)})" if bounded else "")
+    return (
+        f"Each line is the median makespan of a bounded strategy{which}, at most `limit` items "
+        "in flight, against the limit, with bars spanning the repetitions. The black line is "
+        "the ideal greedy schedule of the same waits on `limit` slots (ceil(N/limit) × latency "
+        "for a fixed latency), so distance above it is the cost of the ordering and the "
+        "polling.")
+
+
+def bounded_limit(runs, styles, out_dir):
+    workloads = [w for w in registry_of(runs).workloads if any(
+        "limit" in b.params for r in runs for b in sel.of_workload(r, w))]
+    if not workloads:
+        return None
+    fig, axes = new_figure(len(workloads), width=4.5 * len(workloads) + 1, height=4.6)
+    all_points, all_series = [], []
+    for ax, w in zip(axes[0], workloads):
+        points, series = _limit_panel(ax, runs, styles, w)
+        all_points += points
+        all_series += series
+    title = "Bounded concurrency: makespan against the limit"
+    finish(fig, runs, title, handles(runs, styles, all_points, [ideal_handle(
+        "ideal schedule of the waits on `limit` slots")]), ncol=3)
+    cols = col("real_time", MAKESPAN) + [
+        median_col("ideal_ms", "ideal [ms]"),
+        ("× ideal", lambda p: num(ratio(p.bench.median("real_time"),
+                                        p.bench.median("ideal_ms"))))]
+    headers, rows = table_rows(runs, all_points, cols + col("p99_ms", "p99 [ms]"))
+    return FigureResult("bounded_limit", title, _bounded_caption(runs), headers, rows,
+                        _config(all_series, "limit"), save(fig, out_dir, "bounded_limit"))

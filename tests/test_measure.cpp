@@ -1,0 +1,99 @@
+// Tests for harness/measure/, the pure layer: percentiles, the list schedule and the ideal bound
+// against answers worked by hand, the hash against its published values, the ms conversion,
+// and the arrivals.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <stdexcept>
+#include <vector>
+
+#include "harness/measure/arrivals.hpp"
+#include "harness/measure/bounds.hpp"
+#include "harness/measure/hash.hpp"
+#include "harness/measure/stats.hpp"
+#include "harness/measure/time.hpp"
+
+namespace fanout::measure {
+namespace {
+
+TEST(percentile, InterpolatesBetweenClosestRanksLikeNumpy) {
+  std::vector<double> v{4, 1, 3, 2};  // sorted: 1 2 3 4; position q * 3
+  EXPECT_DOUBLE_EQ(percentile(v, 0.0), 1.0);
+  EXPECT_DOUBLE_EQ(percentile(v, 0.5), 2.5);
+  EXPECT_DOUBLE_EQ(percentile(v, 0.99), 3.97);  // 3 + 0.97 * (4 - 3)
+  EXPECT_DOUBLE_EQ(percentile(v, 1.0), 4.0);
+  std::vector<double> none;
+  EXPECT_EQ(percentile(none, 0.5), 0.0);
+}
+
+TEST(list_schedule, StartsItemsInInputOrderOnTheFirstFreeSlot) {
+  // Two slots: 5 and 3 start at 0; 2 starts at 3 (ends 5); 4 starts at 5 (ends 9).
+  EXPECT_DOUBLE_EQ(list_schedule_ms({5, 3, 2, 4}, 2), 9.0);
+  EXPECT_DOUBLE_EQ(list_schedule_ms({5, 3, 2, 4}, 1), 14.0);   // one slot: the sum
+  EXPECT_DOUBLE_EQ(list_schedule_ms({5, 3, 2, 4}, 10), 5.0);   // enough slots: the longest
+  EXPECT_DOUBLE_EQ(list_schedule_ms({}, 3), 0.0);
+}
+
+TEST(ideal, IsTheScheduleOfWaitPlusComputeOrTheComputeOverItsThreads) {
+  const std::vector<double> waits(4, 10.0);
+  // Waits only, 4 slots: every item at once, 10 ms.
+  EXPECT_DOUBLE_EQ(ideal_ms(waits, 0.0, {.slots = 4, .compute_threads = 1}, 2), 10.0);
+  // 1 ms of compute each on 4 slots: the schedule says 11 ms, 4 ms of compute on 1 thread less.
+  EXPECT_DOUBLE_EQ(ideal_ms(waits, 1.0, {.slots = 4, .compute_threads = 1}, 2), 11.0);
+  // 30 ms of compute each, 2 compute threads on 2 cores: 120 / 2 = 60 ms beats 40 ms.
+  EXPECT_DOUBLE_EQ(ideal_ms(waits, 30.0, {.slots = 4, .compute_threads = 2}, 2), 60.0);
+  // More compute threads than cores: the cores bound it (120 / 2).
+  EXPECT_DOUBLE_EQ(ideal_ms(waits, 30.0, {.slots = 4, .compute_threads = 8}, 2), 60.0);
+  // Nested: one item may use every core, so 4 items of 30 ms on 2 cores take 60 ms.
+  EXPECT_DOUBLE_EQ(ideal_ms({0, 0, 0, 0}, 30.0, {.slots = 1, .compute_threads = 1, .nested = true}, 2),
+                   60.0);
+}
+
+TEST(hash, Splitmix64MatchesItsReferenceOutputs) {
+  // The first outputs of the reference splitmix64 generator seeded with 0.
+  splitmix64_stream s{0};
+  EXPECT_EQ(s.next(), 0xe220a8397b1dcdafULL);
+  EXPECT_EQ(s.next(), 0x6e789e6aa1b965f4ULL);
+  EXPECT_EQ(splitmix64(0), 0xe220a8397b1dcdafULL);
+  EXPECT_NE(item_hash(1, 0), item_hash(2, 0));
+  EXPECT_GT(open_unit(0), 0.0);
+  EXPECT_LT(open_unit(~std::uint64_t{0}), 1.0);
+}
+
+TEST(hash, Fnv1aMatchesItsReferenceOutputs) {
+  EXPECT_EQ(fnv1a(kFnvOffset, ""), 0xcbf29ce484222325ULL);
+  EXPECT_EQ(fnv1a(kFnvOffset, "a"), 0xaf63dc4c8601ec8cULL);
+  EXPECT_EQ(fnv1a(kFnvOffset, "foobar"), 0x85944171f73967e8ULL);
+  EXPECT_EQ(fnv1a_u64(kFnvOffset, 0x61), fnv1a(fnv1a(kFnvOffset, "a"), std::string_view("\0\0\0\0\0\0\0", 7)));
+}
+
+TEST(time, MillisecondsRoundTrip) {
+  EXPECT_DOUBLE_EQ(ms(std::chrono::microseconds(2500)), 2.5);
+  EXPECT_DOUBLE_EQ(seconds(std::chrono::milliseconds(1500)), 1.5);
+  EXPECT_EQ(from_ms(2.5), std::chrono::microseconds(2500));
+}
+
+TEST(arrivals, ConstantRateGivesRateTimesDurationEvenlySpaced) {
+  const arrivals a = arrivals::constant(1000, 0.5);
+  ASSERT_EQ(a.offsets.size(), 500u);
+  EXPECT_EQ(a.offsets[0], clock::duration::zero());
+  EXPECT_NEAR(seconds(a.offsets[100]), 0.1, 1e-9);
+}
+
+TEST(arrivals, PoissonIsSeededAndHasItsRate) {
+  const arrivals a = arrivals::poisson(2000, 5.0, 7);
+  const arrivals b = arrivals::poisson(2000, 5.0, 7);
+  EXPECT_EQ(a.offsets, b.offsets);
+  // 10,000 expected arrivals: the count's standard deviation is 100; allow 5 of them.
+  EXPECT_NEAR(static_cast<double>(a.offsets.size()), 10'000.0, 500.0);
+  EXPECT_TRUE(std::is_sorted(a.offsets.begin(), a.offsets.end()));
+}
+
+TEST(arrivals, BadRatesAreRejected) {
+  EXPECT_THROW(arrivals::constant(0, 1), std::invalid_argument);
+  EXPECT_THROW(arrivals::poisson(-5, 1, 1), std::invalid_argument);
+  EXPECT_THROW(arrivals::constant(100, 0), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace fanout::measure
