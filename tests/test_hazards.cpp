@@ -1,4 +1,4 @@
-// The hazards of DESIGN section 4 are mechanisms, not accidents of timing: the naive
+// The hazards of docs/design.md section 4 are mechanisms, not accidents of timing: the naive
 // buffered stream starves its children whenever its consumer is busy, and the fixes do not.
 // The assertions count timeouts with generous margins (the reference point gives 18 of 20
 // naive timeouts and 0 fixed ones on an idle machine) and never assert durations.

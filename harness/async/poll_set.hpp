@@ -1,7 +1,7 @@
 #pragma once
 // detail::poll_set<T>: the engine behind futures_unordered, buffer_unordered and buffered.
 //
-// Poll-driven, as in Rust (DESIGN section 1): every child runs on the consumer's loop, and a
+// Poll-driven, as in Rust (docs/design.md section 1): every child runs on the consumer's loop, and a
 // child's wake-up (its timer fired) only queues it in the set's ready queue. Children are
 // resumed only while the consumer is inside next(): either next() polls them itself, or, while
 // the consumer is parked in next(), the set's poller polls on its behalf. The poller is a small

@@ -1,9 +1,9 @@
 #pragma once
 // The chapter's closing warning, reproduced: a buffered stream whose consumer awaits other work
-// in its loop body starves the stream's children ("Barbara battles buffered streams";
-// rust-lang/futures-rs issue 2387), and the fixes, measured on the same items.
+// in its loop body starves the stream's children (docs/design.md section 4), and the fixes,
+// measured on the same items.
 //
-//   buffered_stream_config cfg;                    // the reference point of the hazards issue
+//   buffered_stream_config cfg;                    // the reference point (docs/design.md section 4)
 //   hazard_run r = run_buffered_stream(buffered_stream_variant::naive_buffered, cfg, loop, rt);
 //   r.timeouts;                                    // most of the 20 items
 //

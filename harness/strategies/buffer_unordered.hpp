@@ -9,7 +9,7 @@
 //       .await
 //
 // Poll-driven like the original: children progress only while the consumer awaits next(), which
-// is what the buffered-stream hazard (DESIGN section 4) feeds on.
+// is what the buffered-stream hazard (docs/design.md section 4) feeds on.
 #include "harness/async/buffered.hpp"
 #include "harness/strategies/open_loop.hpp"
 #include "harness/strategies/strategy.hpp"

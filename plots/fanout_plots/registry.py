@@ -70,6 +70,7 @@ class Registry:
     strategies: tuple  # of Strategy, in report order
     workloads: tuple  # of names, in report order
     families: dict  # name: Family, in report order
+    workload_params: dict  # workload name: its parameter counters
 
     @classmethod
     def parse(cls, text) -> Registry:
@@ -84,12 +85,13 @@ class Registry:
             Strategy(s["name"], _strings(s.get("params", []), f"{s['name']}.params"),
                      bool(s.get("open_loop")), str(s.get("executor", "")))
             for s in _names(doc.get("strategies"), "strategies"))
-        workloads = tuple(w["name"] for w in _names(doc.get("workloads"), "workloads"))
+        workloads = {w["name"]: _strings(w.get("params", []), f"{w['name']}.params")
+                     for w in _names(doc.get("workloads"), "workloads")}
         families = doc.get("families")
         if not isinstance(families, dict):
             raise ValueError("'families' is not an object")
-        return cls(strategies, workloads,
-                   {name: _family(name, f) for name, f in families.items()})
+        return cls(strategies, tuple(workloads),
+                   {name: _family(name, f) for name, f in families.items()}, workloads)
 
     @classmethod
     def merge(cls, registries) -> Registry:
@@ -99,10 +101,10 @@ class Registry:
             for s in reg.strategies:
                 strategies.setdefault(s.name, s)
             for w in reg.workloads:
-                workloads.setdefault(w, None)
+                workloads.setdefault(w, reg.workload_params[w])
             for name, f in reg.families.items():
                 families.setdefault(name, f)
-        return cls(tuple(strategies.values()), tuple(workloads), families)
+        return cls(tuple(strategies.values()), tuple(workloads), families, workloads)
 
     def strategy_names(self) -> list:
         return [s.name for s in self.strategies]

@@ -5,7 +5,7 @@ Run from the repository root:  /usr/bin/python3 -m pytest -q tests/python/test_p
 Fixtures (tests/fixtures, rebuilt by make_fixtures.py): dev-2core is a real quick-profile run
 with 3 repetitions; server-16core the same as if from another machine; hazards adds hazard
 benchmarks, a skipped one, a debug build and noise warnings; sweep-4core is a synthetic
-default-profile run with sweeps.
+default-profile run with sweeps. Every fixture carries the suite's registry (`fanout_registry`).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ FIXTURES = ROOT / "tests" / "fixtures"
 TOOL = ROOT / "plots" / "fanout_report.py"
 sys.path.insert(0, str(ROOT / "plots"))
 
-from fanout_plots import cli, compare, report  # noqa: E402
-from fanout_plots.load import load_run, load_runs  # noqa: E402
+from fanout_plots import cli, compare, report, select  # noqa: E402
+from fanout_plots.results import read_run, read_runs  # noqa: E402
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SUFFIX = "/process_time/manual_time"
@@ -62,6 +62,16 @@ def number(cell: str) -> float:
     return float(cell.replace(",", "").rstrip("%×"))
 
 
+def fixture_json(name: str = "dev-2core") -> dict:
+    return json.loads((FIXTURES / name / "bm_fanout.json").read_text())
+
+
+def write_run(folder: Path, data: dict) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "bm_fanout.json").write_text(json.dumps(data))
+    return folder
+
+
 def json_aggregate(path: Path, agg: str) -> dict:
     """{display name: aggregate entry} from Google Benchmark's own aggregates."""
     data = json.loads(path.read_text())
@@ -89,7 +99,7 @@ def two_machines(tmp_path_factory):
 def self_compare(tmp_path_factory):
     # The figures of an overlay are exercised by two_machines; here only the numbers matter.
     patch = pytest.MonkeyPatch()
-    patch.setattr("fanout_plots.figures.build_all", lambda *a: [])
+    patch.setattr("fanout_plots.cli.draw_figures", lambda *a: [])
     tmp = tmp_path_factory.mktemp("self")
     a = copy_fixture("dev-2core", tmp)
     b = Path(shutil.copytree(a, tmp / "again"))
@@ -118,6 +128,25 @@ def test_single_run_writes_png_svg_figures_and_report(single, capsys):
     for name in names:
         assert f"](plots/{name}.png)" in text and f"(plots/{name}.svg)" in text
     assert not list(src.rglob(".*.tmp")), "temporary files left behind"
+
+
+def test_reports_never_name_a_result_folder_by_its_absolute_path(single, two_machines,
+                                                                    self_compare):
+    src, _ = single
+    text = (src / "report.md").read_text()
+    assert "- `this folder`: 1 JSON file(s), 30 benchmarks" in text
+    assert str(src) not in text and str(src.resolve()) not in text
+    # Beside the output folder: relative to it.
+    for name in ("report.md", "comparison.md"):
+        text = (self_compare / name).read_text()
+        assert "`../dev-2core`" in text and "`../again`" in text, name
+        assert str(self_compare.parent) not in text, name
+    # Sharing only the root with it: by the last two names (label and timestamp of a run).
+    for name in ("report.md", "comparison.md"):
+        text = (two_machines / name).read_text()
+        for folder in (FIXTURES / "dev-2core", FIXTURES / "server-16core"):
+            assert str(folder) not in text and str(folder.resolve()) not in text, name
+            assert f"`fixtures/{folder.name}`" in text, name
 
 
 def test_single_run_leaves_the_json_untouched(single):
@@ -207,13 +236,11 @@ def test_sweeps_draw_as_lines_and_skipped_points_are_listed(tmp_path):
 
 
 def test_one_repetition_works_without_error_bars(tmp_path):
-    data = json.loads((FIXTURES / "dev-2core" / "bm_fanout.json").read_text())
+    data = fixture_json()
     data["benchmarks"] = [b for b in data["benchmarks"]
                           if b["run_type"] == "iteration" and b["repetition_index"] == 0]
-    folder = tmp_path / "one"
-    folder.mkdir()
-    (folder / "bm_fanout.json").write_text(json.dumps(data))
-    run = load_run(str(folder))
+    folder = write_run(tmp_path / "one", data)
+    run = read_run(str(folder))
     assert all(b.n == 1 and b.cv() is None for b in run.ok())
     text = report.render([run], [], str(folder))
     assert "30 benchmarks with a single repetition" in text
@@ -261,20 +288,21 @@ def _with_reps(data: dict, factor: float, reps: int = 5) -> dict:
 
 
 def test_a_real_difference_is_flagged_and_too_few_reps_say_na(tmp_path):
-    data = json.loads((FIXTURES / "dev-2core" / "bm_fanout.json").read_text())
+    data = fixture_json()
     for name, factor, reps in (("fast", 1.0, 5), ("slow", 2.0, 5), ("once", 1.0, 1)):
-        (tmp_path / name).mkdir()
-        (tmp_path / name / "bm.json").write_text(json.dumps(_with_reps(data, factor, reps)))
-    runs = load_runs([str(tmp_path / "fast"), str(tmp_path / "slow")])
-    rows = [r for t in tables(compare.render(runs)) for r in t if "p (Mann–Whitney)" in r]
+        write_run(tmp_path / name, _with_reps(data, factor, reps))
+    runs = read_runs([str(tmp_path / "fast"), str(tmp_path / "slow")])
+    rows = [r for t in tables(compare.render(runs, str(tmp_path))) for r in t
+            if "p (Mann–Whitney)" in r]
     assert len(rows) == 30
     for row in rows:
         assert next(v for k, v in row.items() if k.startswith("ratio ")) == "2.00"
         assert number(row["p (Mann–Whitney)"]) < 0.05
         assert row["differs (p < 0.05)"].startswith("**yes")
         assert "slower" in row["differs (p < 0.05)"]
-    runs = load_runs([str(tmp_path / "fast"), str(tmp_path / "once")])
-    rows = [r for t in tables(compare.render(runs)) for r in t if "p (Mann–Whitney)" in r]
+    runs = read_runs([str(tmp_path / "fast"), str(tmp_path / "once")])
+    rows = [r for t in tables(compare.render(runs, str(tmp_path))) for r in t
+            if "p (Mann–Whitney)" in r]
     assert rows and all(r["p (Mann–Whitney)"] == "n/a (too few repetitions)" for r in rows)
 
 
@@ -290,7 +318,12 @@ def _bad_inputs(tmp: Path) -> list:
             ("nobench", '{"context": {}}', "no 'benchmarks' list"),
             ("array", "[1, 2, 3]", "no 'benchmarks' list"),
             ("zero", '{"benchmarks": []}', "no benchmarks"),
-            ("binary", b"\xff\xfe\x00garbage", "corrupt JSON")):
+            ("binary", b"\xff\xfe\x00garbage", "corrupt JSON"),
+            ("older", '{"context": {"fanout_label": "old"}, "benchmarks": [{"name": "wait/x"}]}',
+             "no fanout_registry in the context: results from an older fanout-bench; "
+             "re-run ./run_all.sh"),
+            ("badregistry", '{"context": {"fanout_registry": "{\\"strategies\\": 1}"}, '
+             '"benchmarks": [{"name": "wait/x"}]}', "corrupt fanout_registry: 'strategies'")):
         (tmp / name).mkdir()
         mode = "wb" if isinstance(content, bytes) else "w"
         with open(tmp / name / "bm_fanout.json", mode) as f:
@@ -362,7 +395,7 @@ def test_report_write_failure_keeps_the_old_report(tmp_path, monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr("fanout_plots.report.render", broken)
-    monkeypatch.setattr("fanout_plots.figures.build_all", lambda *a: [])
+    monkeypatch.setattr("fanout_plots.cli.draw_figures", lambda *a: [])
     with pytest.raises(KeyboardInterrupt):
         run_cli(src)
     assert (src / "report.md").read_text() == "old\n"
@@ -370,7 +403,7 @@ def test_report_write_failure_keeps_the_old_report(tmp_path, monkeypatch):
 
 
 def test_filter_and_printed_paths(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("fanout_plots.figures.build_all", lambda *a: [])
+    monkeypatch.setattr("fanout_plots.cli.draw_figures", lambda *a: [])
     out = tmp_path / "out"
     assert run_cli(FIXTURES / "dev-2core", FIXTURES / "server-16core", "--filter", "^wait/",
                    "--out", out) == 0
@@ -378,3 +411,78 @@ def test_filter_and_printed_paths(tmp_path, capsys, monkeypatch):
     assert printed == [str(out / "report.md"), str(out / "comparison.md")]
     text = (out / "comparison.md").read_text()
     assert "cpu/" not in text and "5 benchmarks present in both" in text
+
+
+# --- the registry ---------------------------------------------------------------------------
+
+def _registry(data: dict) -> dict:
+    return json.loads(data["context"]["fanout_registry"])
+
+
+def _renamed(entry: dict, strategy: str) -> dict:
+    """The entry as if a benchmark of another strategy (its name and label)."""
+    old = entry["label"].split("/")[1]
+    out = dict(entry, label=entry["label"].replace(old, strategy))
+    for key in ("name", "run_name"):
+        out[key] = entry[key].replace(f"/{old}/", f"/{strategy}/", 1)
+    return out
+
+
+def test_strategy_order_is_the_first_runs_registry_then_the_others(tmp_path):
+    first, second = fixture_json(), fixture_json()
+    reg = _registry(first)
+    reversed_order = [s["name"] for s in reg["strategies"]][::-1]
+    first["context"]["fanout_registry"] = json.dumps(
+        dict(reg, strategies=reg["strategies"][::-1]))
+    newcomer = {"name": "newcomer", "params": [], "open_loop": False, "executor": "loop"}
+    second["context"]["fanout_registry"] = json.dumps(
+        dict(reg, strategies=reg["strategies"] + [newcomer]))
+    seq = [b for b in second["benchmarks"] if b["label"] == "wait/sequential"]
+    for strategy in ("zz_unlisted", "newcomer", "aa_unlisted"):
+        second["benchmarks"] += [_renamed(b, strategy) for b in seq]
+    runs = read_runs([str(write_run(tmp_path / "a", first)),
+                      str(write_run(tmp_path / "b", second))])
+    wait = [b for r in runs for b in r.benches if b.workload == "wait"]
+    assert select.strategies_of(wait) == reversed_order + ["newcomer", "aa_unlisted",
+                                                           "zz_unlisted"]
+    # Read alone, the second run keeps its own registry's order.
+    alone = read_run(str(tmp_path / "b"))
+    assert select.strategies_of(alone.benches)[:len(reg["strategies"]) + 1] == [
+        s["name"] for s in reg["strategies"]] + ["newcomer"]
+    normalised = [r["strategy"] for t in tables(compare.render(runs, str(tmp_path)))
+                  for r in t if r.get("workload") == "wait"]
+    assert normalised == reversed_order + ["newcomer", "aa_unlisted", "zz_unlisted"]
+
+
+def test_a_family_without_a_module_gets_the_generic_figure_and_finding(tmp_path, monkeypatch):
+    monkeypatch.setattr("fanout_plots.families.fanout.BUILDERS", ())
+    data = fixture_json()
+    reg = _registry(data)
+    reg["families"]["scenario"] = {"metrics": ["p99_ms"], "params": ["items"]}
+    data["context"]["fanout_registry"] = json.dumps(reg)
+    seq = [b for b in data["benchmarks"] if b["label"] == "wait/sequential"]
+    for variant, scale in (("slow", 3.0), ("fast", 1.0)):
+        for b in seq:
+            name = f"scenario/replay/{variant}/items:100" + SUFFIX
+            data["benchmarks"].append(dict(b, name=name, run_name=name, label="scenario/replay",
+                                           real_time=b["real_time"] * scale))
+    src = write_run(tmp_path / "scenario", data)
+    assert run_cli(src) == 0
+    text = (src / "report.md").read_text()
+    assert (src / "plots" / "scenario_replay.png").read_bytes().startswith(PNG_MAGIC)
+    assert "### scenario/replay: every benchmark" in text
+    line = next(x for x in text.splitlines() if x.startswith("- **scenario/replay**"))
+    assert line.startswith("- **scenario/replay**: slowest slow ") and "fastest fast " in line
+
+
+def test_every_family_module_has_the_whole_interface():
+    from fanout_plots.families import FAMILIES
+
+    hooks = ("draw_figures", "finding_lines", "findings_intro", "sections_before_figures",
+             "sections_after_figures", "compare_runs")
+    names = [fam.FAMILY for fam in FAMILIES]
+    assert len(set(names)) == len(names)
+    assert set(names) <= set(_registry(fixture_json())["families"])
+    for fam in FAMILIES:
+        assert isinstance(fam.MAKESPAN_COMPARABLE, bool), fam.__name__
+        assert all(callable(getattr(fam, h, None)) for h in hooks), fam.__name__

@@ -24,8 +24,9 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
 sys.path.insert(0, str(ROOT / "plots"))
 
-from fanout_plots import cli, saturation  # noqa: E402
-from fanout_plots.figures_sweep import wait_makespan  # noqa: E402
+from fanout_plots import cli  # noqa: E402
+from fanout_plots.families.fanout.sweeps import wait_makespan  # noqa: E402
+from fanout_plots.families.open_loop import saturation  # noqa: E402
 from test_plots import tables  # noqa: E402  (one Markdown table reader)
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -162,7 +163,7 @@ def test_skipped_rates_are_absent_and_warned(load_report):
 
 def test_a_run_without_load_benchmarks_has_no_load_section(tmp_path, monkeypatch):
     # The core figures are exercised by test_plots.py; one keeps this fast.
-    monkeypatch.setattr("fanout_plots.figures.BUILDERS", (wait_makespan,))
+    monkeypatch.setattr("fanout_plots.families.fanout.BUILDERS", (wait_makespan,))
     both = tmp_path / "both"
     both.mkdir()
     shutil.copy(FIXTURES / "dev-2core" / "bm_fanout.json", both / "core.json")

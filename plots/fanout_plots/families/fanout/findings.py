@@ -9,6 +9,7 @@ import math
 from ... import select as sel
 from ...output import num, ratio, times
 from ...stats import ALPHA, describe_p, mann_whitney
+from .sweeps import waiting_workloads
 
 # The workload whose items compute: the one that speedup over sequential and cores apply to.
 COMPUTING = "cpu"
@@ -114,7 +115,7 @@ def lines(run) -> list:
         benches = sel.of_workload(run, w)
         out += [x for x in (_ranking(run, w, i) for i in (_sizes(benches) if benches else []))
                 if x]
-    for w in workloads:
+    for w in waiting_workloads([run]):
         out += _bounded_line(run, w)
     for w in workloads:
         out += _cost_lines(run, w)

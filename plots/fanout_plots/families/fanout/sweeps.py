@@ -190,8 +190,14 @@ def _bounded_caption(runs) -> str:
         "polling.")
 
 
+def waiting_workloads(runs) -> list:
+    """The workloads whose items wait (they have a latency): those a limit schedules."""
+    registry = registry_of(runs)
+    return [w for w in registry.workloads if "latency_ms" in registry.workload_params[w]]
+
+
 def bounded_limit(runs, styles, out_dir):
-    workloads = [w for w in registry_of(runs).workloads if any(
+    workloads = [w for w in waiting_workloads(runs) if any(
         "limit" in b.params for r in runs for b in sel.of_workload(r, w))]
     if not workloads:
         return None
