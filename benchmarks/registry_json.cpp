@@ -24,7 +24,7 @@ std::string quoted(std::string_view text) {
 template <class List>
 std::string array(const List& items) {
   std::string out = "[";
-  for (const auto& item : items) out += (out.size() > 1 ? ", " : "") + quoted(item);
+  for (const auto& item : items) out += (out.size() > 1 ? "," : "") + quoted(item);
   return out + "]";
 }
 
@@ -44,10 +44,10 @@ std::string strategy_json(const strategies::traits& t) {
   if (t.limit) params.push_back("limit");
   if (t.capacity) params.push_back("capacity");
   if (t.workers) params.push_back("workers");
-  return "{\"name\": " + quoted(t.name) + ", \"params\": " + array(params) +
-         ", \"open_loop\": " + (t.open_loop ? "true" : "false") +
-         ", \"in_order\": " + (t.in_order ? "true" : "false") +
-         ", \"executor\": " + quoted(executor_name(t.runs_on)) + "}";
+  return "{\"name\":" + quoted(t.name) + ",\"params\":" + array(params) +
+         ",\"open_loop\":" + (t.open_loop ? "true" : "false") +
+         ",\"in_order\":" + (t.in_order ? "true" : "false") +
+         ",\"executor\":" + quoted(executor_name(t.runs_on)) + "}";
 }
 
 std::string workloads_json() {
@@ -55,8 +55,8 @@ std::string workloads_json() {
   workloads::for_each_workload([&]<class W>() {
     std::vector<std::string> params;
     for (const auto& [name, value] : W{}.param_counters()) params.push_back(name);
-    out += std::string(out.empty() ? "" : ", ") + "{\"name\": " + quoted(W::name) +
-           ", \"params\": " + array(params) + "}";
+    out += std::string(out.empty() ? "" : ",") + "{\"name\":" + quoted(W::name) +
+           ",\"params\":" + array(params) + "}";
   });
   return "[" + out + "]";
 }
@@ -64,8 +64,8 @@ std::string workloads_json() {
 std::string families_json() {
   std::string out;
   for (const family* f : all_families()) {
-    out += std::string(out.empty() ? "" : ", ") + quoted(f->name) + ": {\"metrics\": " +
-           array(f->metrics) + ", \"params\": " + array(f->params) + "}";
+    out += std::string(out.empty() ? "" : ",") + quoted(f->name) + ":{\"metrics\":" +
+           array(f->metrics) + ",\"params\":" + array(f->params) + "}";
   }
   return "{" + out + "}";
 }
@@ -75,10 +75,10 @@ std::string families_json() {
 std::string registry_json() {
   std::string strategies;
   for (const strategies::traits& t : strategies::all_traits()) {
-    strategies += (strategies.empty() ? "" : ", ") + strategy_json(t);
+    strategies += (strategies.empty() ? "" : ",") + strategy_json(t);
   }
-  return "{\"strategies\": [" + strategies + "], \"workloads\": " + workloads_json() +
-         ", \"families\": " + families_json() + "}";
+  return "{\"strategies\":[" + strategies + "], \"workloads\":" + workloads_json() +
+         ",\"families\":" + families_json() + "}";
 }
 
 }  // namespace fanout::bench

@@ -24,4 +24,25 @@ function(fanout_folder name folder)
   add_library(fanout::${name} ALIAS fanout_${name})
   target_include_directories(fanout_${name} ${scope} "${root}")
   target_link_libraries(fanout_${name} ${scope} ${ARG_LINKS} fanout::options)
+  fanout_check_headers(${name} ${folder})
+endfunction()
+
+# fanout_check_headers(<name> <folder>): compiles each header of <folder> alone in a unit of its
+# own, against fanout::<name> and nothing else: every header includes what it uses, and a
+# header-only folder whose link line misses a layer fails here rather than in whoever includes
+# it first. On with FANOUT_CHECK_HEADERS (the release preset).
+function(fanout_check_headers name folder)
+  if(NOT FANOUT_CHECK_HEADERS)
+    return()
+  endif()
+  file(GLOB headers RELATIVE "${PROJECT_SOURCE_DIR}/${folder}" CONFIGURE_DEPENDS
+       "${PROJECT_SOURCE_DIR}/${folder}/*.hpp")
+  set(units)
+  foreach(header IN LISTS headers)
+    set(unit "${PROJECT_BINARY_DIR}/header_checks/${name}/${header}.cpp")
+    file(CONFIGURE OUTPUT "${unit}" CONTENT "#include \"${folder}/${header}\"\n")
+    list(APPEND units "${unit}")
+  endforeach()
+  add_library(fanout_${name}_headers OBJECT ${units})
+  target_link_libraries(fanout_${name}_headers PRIVATE fanout::${name})
 endfunction()

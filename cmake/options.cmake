@@ -3,6 +3,7 @@
 option(FANOUT_BUILD_TESTS "Build the GoogleTest suite" ON)
 set(FANOUT_SANITIZE "" CACHE STRING "Sanitizers to build with: address,undefined or thread")
 option(FANOUT_WERROR "Treat warnings as errors" OFF)
+option(FANOUT_CHECK_HEADERS "Compile each header alone against its folder's links" OFF)
 
 if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
   set(CMAKE_BUILD_TYPE Release CACHE STRING "Build type" FORCE)

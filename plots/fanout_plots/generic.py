@@ -64,11 +64,11 @@ def groups(runs, family: str) -> list:
     """A family's groups: the whole family when its second name segments include strategies
     (strategies measured against a reference), else one group per second segment, each a
     separate experiment."""
-    members_ = members(runs, family)
+    names = members(runs, family)
     registry = registry_of(runs)
-    if any(registry.is_strategy(m) for m in members_):
+    if any(registry.is_strategy(n) for n in names):
         return [Group(family)]
-    return [Group(family, m) for m in members_]
+    return [Group(family, n) for n in names]
 
 
 def _tail(group: Group, benches) -> str | None:

@@ -23,13 +23,12 @@ FANOUT = "fanout"
 
 @dataclass(frozen=True)
 class Strategy:
-    """A strategy and its traits: its parameters besides `items`, whether it has an open-loop
-    form, and where its items run."""
+    """A strategy and the traits the report uses: its parameters besides `items`, and whether
+    it has an open-loop form."""
 
     name: str
     params: tuple
     open_loop: bool
-    executor: str
 
     @property
     def bounded(self) -> bool:
@@ -67,6 +66,8 @@ def _family(name: str, value) -> Family:
 
 @dataclass(frozen=True)
 class Registry:
+    """The strategies, workloads and families of one run, or of runs read together."""
+
     strategies: tuple  # of Strategy, in report order
     workloads: tuple  # of names, in report order
     families: dict  # name: Family, in report order
@@ -83,7 +84,7 @@ class Registry:
             raise ValueError("not a JSON object")
         strategies = tuple(
             Strategy(s["name"], _strings(s.get("params", []), f"{s['name']}.params"),
-                     bool(s.get("open_loop")), str(s.get("executor", "")))
+                     bool(s.get("open_loop")))
             for s in _names(doc.get("strategies"), "strategies"))
         workloads = {w["name"]: _strings(w.get("params", []), f"{w['name']}.params")
                      for w in _names(doc.get("workloads"), "workloads")}
@@ -115,6 +116,10 @@ class Registry:
     def bounded(self) -> list:
         """The strategies whose parameters include a limit of the items in flight."""
         return [s.name for s in self.strategies if s.bounded]
+
+    def closed_loop_only(self) -> list:
+        """The strategies without an open-loop form (so without load benchmarks)."""
+        return [s.name for s in self.strategies if not s.open_loop]
 
     def rank(self, strategy: str) -> tuple:
         """Sort key: the registry's order, then strategies it does not know, alphabetically."""

@@ -11,6 +11,9 @@ from __future__ import annotations
 import math
 from collections import Counter
 
+# The strategy every speedup is measured against: one item after another.
+BASELINE = "sequential"
+
 
 def strategies_of(benches) -> list:
     """The benchmarks' strategies in the registry's order, unknown ones after, alphabetically."""
@@ -107,9 +110,9 @@ def _fmt_param(v) -> str:
 
 
 def baseline(bench, benches):
-    """The sequential benchmark with the same workload parameters, or None."""
+    """The BASELINE benchmark with the same workload parameters, or None."""
     for b in benches:
-        if b.strategy == "sequential" and all(bench.params.get(k) == v
+        if b.strategy == BASELINE and all(bench.params.get(k) == v
                                               for k, v in b.params.items()):
             return b
     return None

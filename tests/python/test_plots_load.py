@@ -104,6 +104,10 @@ def test_load_figures_are_written_and_linked(load_report):
     # The load benchmarks have their own figures, not the generic per-workload one.
     assert not (load_report / "plots" / "workload_load.png").exists()
     assert "## Load" in text and "keeps up at an offered rate" in text
+    registry = json.loads(json.loads(LOAD.read_text())["context"]["fanout_registry"])
+    closed = [s["name"] for s in registry["strategies"] if not s["open_loop"]]
+    assert closed and (f"Without an open-loop form, and so without load benchmarks: "
+                       f"{', '.join(closed)}.") in text
     assert not list(load_report.rglob(".*.tmp"))
 
 

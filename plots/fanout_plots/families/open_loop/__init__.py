@@ -7,6 +7,7 @@ their own, after the general figures.
 
 from __future__ import annotations
 
+from ...results import registry_of
 from . import compare, figures, findings, saturation
 
 FAMILY = saturation.FAMILY
@@ -36,6 +37,12 @@ def sections_before_figures(runs) -> list:
     return []
 
 
+def _absent(runs) -> str:
+    closed = registry_of(runs).closed_loop_only()
+    return (f" Without an open-loop form, and so without load benchmarks: {', '.join(closed)}."
+            if closed else "")
+
+
 def sections_after_figures(runs, drawn: list, out_dir: str) -> list:
     """"## Load": what open loop means, the saturation rule, and the load figures."""
     mine = [f for f in drawn if f.section == figures.SECTION]
@@ -43,7 +50,8 @@ def sections_after_figures(runs, drawn: list, out_dir: str) -> list:
         return []
     return [f"## {figures.SECTION}", INTRO + saturation.DEFINITION + " Values are medians of "
             "the repetitions; a strategy's line and rows stop where it was skipped past "
-            "saturation (or failed: see Warnings)."] + [f.markdown(out_dir) for f in mine]
+            "saturation (or failed: see Warnings)." + _absent(runs)] + [
+                f.markdown(out_dir) for f in mine]
 
 
 def compare_runs(base, other) -> list:
