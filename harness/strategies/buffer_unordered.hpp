@@ -22,11 +22,9 @@ struct buffer_unordered {
 
   template <workload W>
   static batch<typename W::result> run(const W& w, const options& opt, resources& res) {
-    batch<typename W::result> b(opt.items);
-    b.start = clock::now();
-    b.max_in_flight = res.loop.block_on(consume(w, opt, b));
-    b.end = clock::now();
-    return b;
+    return timed<typename W::result>(opt.items, [&](auto& b) {
+      b.max_in_flight = res.loop.block_on(consume(w, opt, b));
+    });
   }
 
   // Arrivals queue until one of the `limit` slots frees.

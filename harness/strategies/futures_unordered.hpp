@@ -21,12 +21,10 @@ struct futures_unordered {
 
   template <workload W>
   static batch<typename W::result> run(const W& w, const options& opt, resources& res) {
-    batch<typename W::result> b(opt.items);
-    b.start = clock::now();
-    res.loop.block_on(consume(w, b));
-    b.end = clock::now();
-    b.max_in_flight = opt.items;
-    return b;
+    return timed<typename W::result>(opt.items, [&](auto& b) {
+      res.loop.block_on(consume(w, b));
+      b.max_in_flight = opt.items;
+    });
   }
 
   // Each arrival is pushed into the set as it comes.

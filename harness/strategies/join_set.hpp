@@ -24,12 +24,10 @@ struct join_set {
 
   template <workload W>
   static batch<typename W::result> run(const W& w, const options& opt, resources& res) {
-    batch<typename W::result> b(opt.items);
-    b.start = clock::now();
-    res.loop.block_on(consume(w, opt, *res.runtime, b));
-    b.end = clock::now();
-    b.max_in_flight = opt.items;
-    return b;
+    return timed<typename W::result>(opt.items, [&](auto& b) {
+      res.loop.block_on(consume(w, opt, *res.runtime, b));
+      b.max_in_flight = opt.items;
+    });
   }
 
   // `select!` over admitting and joining: each arrival is spawned as it comes while the
@@ -37,10 +35,8 @@ struct join_set {
   template <workload W>
   static open_batch<typename W::result> run_open(const W& w, const arrivals& a, const options&,
                                                  resources& res) {
-    auto b = open_batch<typename W::result>::starting_now(a);
-    res.loop.block_on(consume_open(w, *res.runtime, b));
-    b.end = clock::now();
-    return b;
+    return timed_open<typename W::result>(
+        a, [&](auto& b) { res.loop.block_on(consume_open(w, *res.runtime, b)); });
   }
 
  private:

@@ -58,6 +58,15 @@ struct open_batch : batch<R> {
   }
 };
 
+// An open batch over the arrivals, starting now, ended after `fan_out(b)`.
+template <class R, class FanOut>
+open_batch<R> timed_open(const arrivals& a, FanOut&& fan_out) {
+  auto b = open_batch<R>::starting_now(a);
+  fan_out(b);
+  b.end = clock::now();
+  return b;
+}
+
 // Waits on the loop until `t`, if it is still ahead.
 inline async::task<int> arrive(clock::time_point t) {
   if (const double ms = measure::ms(t - clock::now()); ms > 0) co_await async::sleep_for(ms);
@@ -92,19 +101,18 @@ inline constexpr std::size_t kUnlimited = std::numeric_limits<std::size_t>::max(
 template <bool Ordered, workload W>
 open_batch<typename W::result> open_stream(const W& w, const arrivals& a, std::size_t limit,
                                            resources& res, async::compute_pool* pool = nullptr) {
-  auto b = open_batch<typename W::result>::starting_now(a);
-  auto make = [&w, &b](std::size_t i) {
-    b.issue(i);
-    return w.run_async(i);
-  };
-  auto consume = [&]() -> async::task<void> {
-    async::detail::bounded_stream<typename W::result, decltype(make), Ordered> s(limit, b.intended,
-                                                                                 make);
-    while (auto done = co_await s.next()) b.receive(done->id, *done);
-  };
-  res.loop.block_on(consume(), pool);
-  b.end = clock::now();
-  return b;
+  return timed_open<typename W::result>(a, [&](open_batch<typename W::result>& b) {
+    auto make = [&w, &b](std::size_t i) {
+      b.issue(i);
+      return w.run_async(i);
+    };
+    auto consume = [&]() -> async::task<void> {
+      async::detail::bounded_stream<typename W::result, decltype(make), Ordered> s(
+          limit, b.intended, make);
+      while (auto done = co_await s.next()) b.receive(done->id, *done);
+    };
+    res.loop.block_on(consume(), pool);
+  });
 }
 
 }  // namespace fanout::strategies

@@ -14,22 +14,18 @@ struct sequential {
 
   template <workload W>
   static batch<typename W::result> run(const W& w, const options& opt, resources& res) {
-    batch<typename W::result> b(opt.items);
-    b.start = clock::now();
-    res.loop.block_on(consume(w, b));
-    b.end = clock::now();
-    b.max_in_flight = opt.items > 0 ? 1 : 0;
-    return b;
+    return timed<typename W::result>(opt.items, [&](auto& b) {
+      res.loop.block_on(consume(w, b));
+      b.max_in_flight = opt.items > 0 ? 1 : 0;
+    });
   }
 
   // Awaits each item at its arrival.
   template <workload W>
   static open_batch<typename W::result> run_open(const W& w, const arrivals& a, const options&,
                                                  resources& res) {
-    auto b = open_batch<typename W::result>::starting_now(a);
-    res.loop.block_on(consume(w, b, &b.intended));
-    b.end = clock::now();
-    return b;
+    return timed_open<typename W::result>(
+        a, [&](auto& b) { res.loop.block_on(consume(w, b, &b.intended)); });
   }
 
  private:

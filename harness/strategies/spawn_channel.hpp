@@ -28,12 +28,10 @@ struct spawn_channel {
 
   template <workload W>
   static batch<typename W::result> run(const W& w, const options& opt, resources& res) {
-    batch<typename W::result> b(opt.items);
-    b.start = clock::now();
-    res.loop.block_on(consume(w, opt, *res.runtime, b));
-    b.end = clock::now();
-    b.max_in_flight = opt.items;
-    return b;
+    return timed<typename W::result>(opt.items, [&](auto& b) {
+      res.loop.block_on(consume(w, opt, *res.runtime, b));
+      b.max_in_flight = opt.items;
+    });
   }
 
   // A spawned task of its own admits the items: it spawns each at its arrival, then drops its
@@ -41,10 +39,8 @@ struct spawn_channel {
   template <workload W>
   static open_batch<typename W::result> run_open(const W& w, const arrivals& a,
                                                  const options& opt, resources& res) {
-    auto b = open_batch<typename W::result>::starting_now(a);
-    res.loop.block_on(consume_open(w, opt, *res.runtime, b));
-    b.end = clock::now();
-    return b;
+    return timed_open<typename W::result>(
+        a, [&](auto& b) { res.loop.block_on(consume_open(w, opt, *res.runtime, b)); });
   }
 
   // One result on its way through the channel.

@@ -187,6 +187,16 @@ struct batch {
   }
 };
 
+// A batch of `items` timed around `fan_out(b)`: it starts before and ends after.
+template <class R, class FanOut>
+batch<R> timed(std::size_t items, FanOut&& fan_out) {
+  batch<R> b(items);
+  b.start = clock::now();
+  fan_out(b);
+  b.end = clock::now();
+  return b;
+}
+
 // A fan-out strategy: its traits and the shape of a configuration (see the header comment for
 // `run` and `run_open`, which are templates over the workload).
 template <class S>

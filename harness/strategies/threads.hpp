@@ -23,21 +23,14 @@ struct threads {
 
   template <workload W>
   static batch<typename W::result> run(const W& w, const options& opt, resources&) {
-    batch<typename W::result> b(opt.items);
-    b.start = clock::now();
-    start_all(w, b, nullptr);
-    b.end = clock::now();
-    return b;
+    return timed<typename W::result>(opt.items, [&](auto& b) { start_all(w, b, nullptr); });
   }
 
   // Starts each item's thread at its arrival.
   template <workload W>
   static open_batch<typename W::result> run_open(const W& w, const arrivals& a, const options&,
                                                  resources&) {
-    auto b = open_batch<typename W::result>::starting_now(a);
-    start_all(w, b, &b.intended);
-    b.end = clock::now();
-    return b;
+    return timed_open<typename W::result>(a, [&](auto& b) { start_all(w, b, &b.intended); });
   }
 
  private:
