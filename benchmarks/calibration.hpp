@@ -8,8 +8,8 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <map>
 #include <mutex>
 #include <string>
@@ -96,7 +96,8 @@ std::string verify(const strategies::batch<R>& b, std::uint64_t want_checksum) {
 inline std::string over_budget(const std::string& what, double ideal_ms, double budget_ms) {
   if (ideal_ms <= budget_ms) return {};
   char buf[160];
-  std::snprintf(buf, sizeof buf, "skipped: %s %.1f s, over this profile's budget of %.1f s per benchmark",
+  std::snprintf(buf, sizeof buf,
+                "skipped: %s %.1f s, over this profile's budget of %.1f s per benchmark",
                 what.c_str(), ideal_ms / 1000.0, budget_ms / 1000.0);
   return buf;
 }

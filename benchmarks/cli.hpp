@@ -32,9 +32,7 @@ inline cli parse_cli(int& argc, char** argv) {
   int kept = 1;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
-    auto value = [&](std::string_view key) -> std::string_view {
-      return arg.substr(key.size());
-    };
+    auto value = [&](std::string_view key) -> std::string_view { return arg.substr(key.size()); };
     if (arg.rfind("--fanout_profile=", 0) == 0) {
       const std::string_view v = value("--fanout_profile=");
       if (v == "quick") {

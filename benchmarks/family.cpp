@@ -11,22 +11,21 @@ const family kFanout{
      "rss_per_item_bytes", "threads", "ideal_ms", "efficiency", "in_flight", "compute_ms"},
     {"items", "limit", "capacity", "workers", "latency_ms", "latency_p99_ms", "frames", "nested"}};
 
-const family kHazard{
-    "hazard",
-    {"timeouts", "late_ms_p99", "late_ms_max", "ideal_ms", "efficiency", "wait_p50_ms",
-     "wait_p99_ms", "inflation", "threads_created", "items_failed", "failure_errno",
-     "rss_peak_growth_bytes"},
-    {"items", "limit", "capacity", "body_ms", "idle_timeout_ms", "permits", "cpu_items",
-     "latency_ms", "workers"}};
+const family kHazard{"hazard",
+                     {"timeouts", "late_ms_p99", "late_ms_max", "ideal_ms", "efficiency",
+                      "wait_p50_ms", "wait_p99_ms", "inflation", "threads_created", "items_failed",
+                      "failure_errno", "rss_peak_growth_bytes"},
+                     {"items", "limit", "capacity", "body_ms", "idle_timeout_ms", "permits",
+                      "cpu_items", "latency_ms", "workers"}};
 
-const family kOverhead{"overhead", {"bytes_per_wait", "ns_per_task"}, {"waits", "tasks", "workers"}};
+const family kOverhead{
+    "overhead", {"bytes_per_wait", "ns_per_task"}, {"waits", "tasks", "workers"}};
 
-const family kLoad{
-    "load",
-    {"achieved_per_second", "p50_ms", "p99_ms", "p999_ms", "max_ms", "uncorrected_p99_ms",
-     "queued_max", "threads"},
-    {"items", "rate", "seconds", "offered_per_second", "limit", "capacity", "workers", "latency_ms",
-     "latency_p99_ms"}};
+const family kLoad{"load",
+                   {"achieved_per_second", "p50_ms", "p99_ms", "p999_ms", "max_ms",
+                    "uncorrected_p99_ms", "queued_max", "threads"},
+                   {"items", "rate", "seconds", "offered_per_second", "limit", "capacity",
+                    "workers", "latency_ms", "latency_p99_ms"}};
 
 const std::vector<const family*>& all_families() {
   static const std::vector<const family*> all{&kFanout, &kHazard, &kOverhead, &kLoad};

@@ -61,7 +61,8 @@ benchmark::internal::Benchmark* register_timed(const std::string& name, const st
   return benchmark::RegisterBenchmark(name.c_str(),
                                       [body, label](benchmark::State& s) {
                                         body(s);
-                                        if (!s.error_occurred() && !label.empty()) s.SetLabel(label);
+                                        if (!s.error_occurred() && !label.empty())
+                                          s.SetLabel(label);
                                       })
       ->UseManualTime()
       ->MeasureProcessCPUTime()

@@ -44,8 +44,8 @@ void add(const W& w, const fanout_config& cfg) {
   const param_list params = strategy_params(S::info, cfg.opt, cfg.workers);
   const std::string label = std::string(W::name) + "/" + S::info.name;
   fanout_config keyed = cfg;
-  keyed.key = label + "/items:" + std::to_string(cfg.opt.items) + name_segments(params) +
-              w.name_params();
+  keyed.key =
+      label + "/items:" + std::to_string(cfg.opt.items) + name_segments(params) + w.name_params();
   auto* b = register_timed(keyed.key, label, [w, cfg = keyed, params](benchmark::State& state) {
     run_fanout<S>(state, w, cfg);
     if (state.error_occurred()) return;
@@ -73,8 +73,7 @@ void add_strategies(const W& w, const fanout_config& cfg,
 
 // cpu: items from 1 to 16 x cores, workers from 1 to cores, small and large items, nested
 // parallelism on and off.
-void register_default_cpu(std::size_t cores, fanout_config cfg) {
-  workloads::cpu_workload cpu;
+void default_sweep(const workloads::cpu_workload& cpu, std::size_t cores, fanout_config cfg) {
   for (std::size_t n : {std::size_t{1}, cores, 4 * cores, 16 * cores}) {
     cfg.opt.items = n;
     add_strategies(cpu, cfg);
@@ -101,8 +100,7 @@ void register_default_cpu(std::size_t cores, fanout_config cfg) {
 }
 
 // mixed: items and workers.
-void register_default_mixed(std::size_t cores, fanout_config cfg) {
-  const workloads::mixed_workload mixed;
+void default_sweep(const workloads::mixed_workload& mixed, std::size_t cores, fanout_config cfg) {
   for (std::size_t n : {10, 100, 1000}) {
     cfg.opt.items = n;
     cfg.workers = cores;
@@ -115,8 +113,7 @@ void register_default_mixed(std::size_t cores, fanout_config cfg) {
 
 // wait: items from 1 to 100,000 in decades, the limit of the bounded strategies from 1 to
 // 1,000, the workers of the runtime and of TBB, and a long tail.
-void register_default_wait(std::size_t cores, fanout_config cfg) {
-  const workloads::wait_workload wait;
+void default_sweep(const workloads::wait_workload& wait, std::size_t cores, fanout_config cfg) {
   for (std::size_t n = 1; n <= 100'000; n *= 10) {
     cfg.opt.items = n;
     add_strategies(wait, cfg);
@@ -135,9 +132,18 @@ void register_default_wait(std::size_t cores, fanout_config cfg) {
     add_strategies(wait, cfg, takes_workers);
   }
   cfg.workers = cores;
-  const workloads::wait_workload tail{.latency =
-                                          workloads::latency_dist::parse("lognormal:median=10,p99=100")};
+  const workloads::wait_workload tail{
+      .latency = workloads::latency_dist::parse("lognormal:median=10,p99=100")};
   add_strategies(tail, cfg);
+}
+
+// A workload without a sweep of its own: every strategy at its quick size and at four times it.
+template <class W>
+void default_sweep(const W& w, std::size_t cores, fanout_config cfg) {
+  for (std::size_t n : {W::quick_items(cores), 4 * W::quick_items(cores)}) {
+    cfg.opt.items = n;
+    add_strategies(w, cfg);
+  }
 }
 
 }  // namespace
@@ -159,9 +165,7 @@ void register_fanout(profile prof, std::size_t cores) {
   // so that the report lists it.
   cfg.budget_ms = kDefaultBudgetMs;
   cfg.opt = {.items = 1, .limit = 100, .capacity = 1};
-  register_default_wait(cores, cfg);
-  register_default_cpu(cores, cfg);
-  register_default_mixed(cores, cfg);
+  workloads::for_each_workload([&]<class W>() { default_sweep(W{}, cores, cfg); });
 }
 
 }  // namespace fanout::bench

@@ -50,7 +50,9 @@ void bm_buffered_stream(benchmark::State& state, buffered_stream_variant v,
   c.metric("late_ms_max", gaps.empty() ? 0.0 : gaps.back());
   c.metric("ideal_ms", ideal);
   c.metric("efficiency", ideal / (makespan_ms / static_cast<double>(n)));
-  c.params({{"items", cfg.items}, {"limit", cfg.limit}, {"body_ms", cfg.body_ms},
+  c.params({{"items", cfg.items},
+            {"limit", cfg.limit},
+            {"body_ms", cfg.body_ms},
             {"idle_timeout_ms", cfg.idle_timeout_ms}});
   if (v == buffered_stream_variant::channel) c.param("capacity", static_cast<double>(cfg.capacity));
 }
@@ -67,8 +69,9 @@ void bm_permit_deadlock(benchmark::State& state, permit_deadlock_variant v,
            " results; the consumer's body waits for a permit that only an unpolled child can "
            "release";
   };
-  if (iterate(state, [&] { return run_permit_deadlock(v, cfg, loop, rt); }, deadlock,
-              [](const hazard_run&) {}) == 0) {
+  if (iterate(
+          state, [&] { return run_permit_deadlock(v, cfg, loop, rt); }, deadlock,
+          [](const hazard_run&) {}) == 0) {
     return;
   }
   counter_set(state, kHazard)
@@ -91,8 +94,9 @@ void bm_blocking_loop(benchmark::State& state, const blocking_loop_workload& w, 
       wait_late.push_back(measure::ms(b.items[i].received - b.items[i].completed));
     }
   };
-  if (iterate(state, [&] { return S::run(w, {.items = items}, res); },
-              [&](const auto& b) { return verify(b, want); }, record) == 0) {
+  if (iterate(
+          state, [&] { return S::run(w, {.items = items}, res); },
+          [&](const auto& b) { return verify(b, want); }, record) == 0) {
     return;
   }
   counter_set c(state, kHazard);
@@ -101,8 +105,10 @@ void bm_blocking_loop(benchmark::State& state, const blocking_loop_workload& w, 
   c.metric("wait_p99_ms", measure::percentile(wait_latency, 0.99));
   c.metric("late_ms_p99", measure::percentile(wait_late, 0.99));
   c.metric("inflation", measure::percentile(wait_latency, 0.99) / latency);
-  c.params({{"items", items}, {"cpu_items", (items + w.cpu_every - 1) / w.cpu_every},
-            {"latency_ms", latency}, {"workers", workers}});
+  c.params({{"items", items},
+            {"cpu_items", (items + w.cpu_every - 1) / w.cpu_every},
+            {"latency_ms", latency},
+            {"workers", workers}});
 }
 
 // A thread per item at sizes where the OS says no: what happens is the result, failures
@@ -131,7 +137,8 @@ void bm_thread_exhaustion(benchmark::State& state, const workloads::wait_workloa
     if (failed_items > 0 && b.failure.empty()) label += "; items failed: " + b.first_error();
     state.SetLabel(label);
   };
-  iterate(state, run, [](const auto&) { return std::string(); }, record);
+  iterate(
+      state, run, [](const auto&) { return std::string(); }, record);
 }
 
 benchmark::internal::Benchmark* hazard(const std::string& name, const std::string& label,
@@ -153,9 +160,9 @@ void register_buffered_stream(profile prof, std::size_t cores) {
   buffered_stream_config cfg;  // the reference point: 20 items, limit 5, 10-49 + 10 ms, W 100
   const std::vector<double> bodies =
       prof == profile::quick ? std::vector<double>{100} : std::vector<double>{0, 10, 50, 100};
-  const std::vector<std::size_t> capacities =
-      prof == profile::quick ? std::vector<std::size_t>{1, cfg.items}
-                             : std::vector<std::size_t>{1, 5, cfg.items};
+  const std::vector<std::size_t> capacities = prof == profile::quick
+                                                  ? std::vector<std::size_t>{1, cfg.items}
+                                                  : std::vector<std::size_t>{1, 5, cfg.items};
   for (double body : bodies) {
     cfg.body_ms = body;
     for (buffered_stream_variant v : kBufferedStreamVariants) {
@@ -175,8 +182,9 @@ void register_permit_deadlock(std::size_t cores) {
   const permit_deadlock_config cfg;
   for (permit_deadlock_variant v : kPermitDeadlockVariants) {
     const std::string name = std::string("hazard/permit_deadlock/") + hazards::name(v) +
-                             "/items:" + std::to_string(cfg.items) + "/limit:" +
-                             std::to_string(cfg.limit) + "/permits:" + std::to_string(cfg.permits);
+                             "/items:" + std::to_string(cfg.items) +
+                             "/limit:" + std::to_string(cfg.limit) +
+                             "/permits:" + std::to_string(cfg.permits);
     hazard(name, "hazard/permit_deadlock",
            [v, cfg, cores](benchmark::State& s) { bm_permit_deadlock(s, v, cfg, cores); });
   }

@@ -72,8 +72,9 @@ void run_open_loop(benchmark::State& state, const W& w, const load_config& cfg) 
   // No run can beat its arrivals, nor the strategy's capacity: a rate far past saturation
   // would only queue for minutes.
   const double span_ms = opt.items > 0 ? measure::ms(cfg.arrivals.offsets.back()) : 0;
-  const double ideal = measure::ideal_ms(waits_of(w, opt.items), cal.compute_ms,
-                                         {sh.slots, sh.compute_threads}, measure::available_cores());
+  const double ideal =
+      measure::ideal_ms(waits_of(w, opt.items), cal.compute_ms, {sh.slots, sh.compute_threads},
+                        measure::available_cores());
   const std::string skip = over_budget("past saturation, the ideal alone takes",
                                        std::max(span_ms, ideal), cfg.budget_ms);
   if (!skip.empty()) return state.SkipWithError(skip.c_str());
@@ -83,7 +84,8 @@ void run_open_loop(benchmark::State& state, const W& w, const load_config& cfg) 
   load_totals totals;
   const std::int64_t n = iterate(
       state, [&] { return S::run_open(w, cfg.arrivals, opt, res); },
-      [&](const auto& b) { return verify(b, cal.checksum); }, [&](const auto& b) { totals.add(b); });
+      [&](const auto& b) { return verify(b, cal.checksum); },
+      [&](const auto& b) { totals.add(b); });
   if (n > 0) report_load(state, totals, n, cfg, sh);
 }
 

@@ -79,9 +79,9 @@ void measure_waits(benchmark::State& state, std::size_t n, FanOut fan_out) {
 template <class FanOut>
 void measure_per_task(benchmark::State& state, std::size_t n, FanOut fan_out) {
   double total_ms = 0;
-  const std::int64_t iterations =
-      iterate(state, [&] { return time_it(fan_out); }, all_of(n, "tasks"),
-              [&](const counted_run& r) { total_ms += measure::ms(r.end - r.start); });
+  const std::int64_t iterations = iterate(
+      state, [&] { return time_it(fan_out); }, all_of(n, "tasks"),
+      [&](const counted_run& r) { total_ms += measure::ms(r.end - r.start); });
   if (iterations == 0) return;
   counter_set c(state, kOverhead);
   c.metric("ns_per_task", total_ms * 1e6 / static_cast<double>(n * iterations));
@@ -149,13 +149,16 @@ void register_waits(std::size_t n, double ms, std::size_t cores) {
   overhead("overhead/futures_unordered" + waits, "overhead/futures_unordered",
            [n, ms](benchmark::State& s) {
              async::event_loop loop;
-             measure_waits(s, n, [&] { return in_futures_unordered(loop, n, [ms] { return one_wait(ms); }); });
+             measure_waits(s, n, [&] {
+               return in_futures_unordered(loop, n, [ms] { return one_wait(ms); });
+             });
            });
   overhead("overhead/join_set" + waits + "/workers:" + std::to_string(cores), "overhead/join_set",
            [n, ms, cores](benchmark::State& s) {
              async::event_loop loop;
              async::runtime rt(cores);
-             measure_waits(s, n, [&] { return in_join_set(loop, rt, n, [ms] { return one_wait(ms); }); });
+             measure_waits(s, n,
+                           [&] { return in_join_set(loop, rt, n, [ms] { return one_wait(ms); }); });
              counter_set(s, kOverhead).param("workers", static_cast<double>(cores));
            });
 }

@@ -30,11 +30,16 @@ std::string array(const List& items) {
 
 const char* executor_name(strategies::executor e) {
   switch (e) {
-    case strategies::executor::loop: return "loop";
-    case strategies::executor::threads: return "threads";
-    case strategies::executor::runtime: return "runtime";
-    case strategies::executor::tbb: return "tbb";
-    case strategies::executor::loop_and_tbb: return "loop+tbb";
+    case strategies::executor::loop:
+      return "loop";
+    case strategies::executor::threads:
+      return "threads";
+    case strategies::executor::runtime:
+      return "runtime";
+    case strategies::executor::tbb:
+      return "tbb";
+    case strategies::executor::loop_and_tbb:
+      return "loop+tbb";
   }
   return "unknown";
 }
@@ -64,8 +69,8 @@ std::string workloads_json() {
 std::string families_json() {
   std::string out;
   for (const family* f : all_families()) {
-    out += std::string(out.empty() ? "" : ",") + quoted(f->name) + ":{\"metrics\":" +
-           array(f->metrics) + ",\"params\":" + array(f->params) + "}";
+    out += std::string(out.empty() ? "" : ",") + quoted(f->name) +
+           ":{\"metrics\":" + array(f->metrics) + ",\"params\":" + array(f->params) + "}";
   }
   return "{" + out + "}";
 }

@@ -29,8 +29,8 @@ TEST(percentile, InterpolatesBetweenClosestRanksLikeNumpy) {
 TEST(list_schedule, StartsItemsInInputOrderOnTheFirstFreeSlot) {
   // Two slots: 5 and 3 start at 0; 2 starts at 3 (ends 5); 4 starts at 5 (ends 9).
   EXPECT_DOUBLE_EQ(list_schedule_ms({5, 3, 2, 4}, 2), 9.0);
-  EXPECT_DOUBLE_EQ(list_schedule_ms({5, 3, 2, 4}, 1), 14.0);   // one slot: the sum
-  EXPECT_DOUBLE_EQ(list_schedule_ms({5, 3, 2, 4}, 10), 5.0);   // enough slots: the longest
+  EXPECT_DOUBLE_EQ(list_schedule_ms({5, 3, 2, 4}, 1), 14.0);  // one slot: the sum
+  EXPECT_DOUBLE_EQ(list_schedule_ms({5, 3, 2, 4}, 10), 5.0);  // enough slots: the longest
   EXPECT_DOUBLE_EQ(list_schedule_ms({}, 3), 0.0);
 }
 
@@ -45,8 +45,8 @@ TEST(ideal, IsTheScheduleOfWaitPlusComputeOrTheComputeOverItsThreads) {
   // More compute threads than cores: the cores bound it (120 / 2).
   EXPECT_DOUBLE_EQ(ideal_ms(waits, 30.0, {.slots = 4, .compute_threads = 8}, 2), 60.0);
   // Nested: one item may use every core, so 4 items of 30 ms on 2 cores take 60 ms.
-  EXPECT_DOUBLE_EQ(ideal_ms({0, 0, 0, 0}, 30.0, {.slots = 1, .compute_threads = 1, .nested = true}, 2),
-                   60.0);
+  EXPECT_DOUBLE_EQ(
+      ideal_ms({0, 0, 0, 0}, 30.0, {.slots = 1, .compute_threads = 1, .nested = true}, 2), 60.0);
 }
 
 TEST(hash, Splitmix64MatchesItsReferenceOutputs) {
@@ -64,7 +64,8 @@ TEST(hash, Fnv1aMatchesItsReferenceOutputs) {
   EXPECT_EQ(fnv1a(kFnvOffset, ""), 0xcbf29ce484222325ULL);
   EXPECT_EQ(fnv1a(kFnvOffset, "a"), 0xaf63dc4c8601ec8cULL);
   EXPECT_EQ(fnv1a(kFnvOffset, "foobar"), 0x85944171f73967e8ULL);
-  EXPECT_EQ(fnv1a_u64(kFnvOffset, 0x61), fnv1a(fnv1a(kFnvOffset, "a"), std::string_view("\0\0\0\0\0\0\0", 7)));
+  EXPECT_EQ(fnv1a_u64(kFnvOffset, 0x61),
+            fnv1a(fnv1a(kFnvOffset, "a"), std::string_view("\0\0\0\0\0\0\0", 7)));
 }
 
 TEST(time, MillisecondsRoundTrip) {

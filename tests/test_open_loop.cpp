@@ -80,7 +80,7 @@ TYPED_TEST(open_loop_strategy, ReturnsEveryItemOnce) {
   for (std::size_t i = 0; i < b.items.size(); ++i) {
     EXPECT_EQ(b.items[i].value->checksum, w.compute(i));
     EXPECT_GE(b.items[i].issued, b.intended[i]);  // never admitted before it arrived
-    EXPECT_GE(b.corrected_ms(i), 1.0);             // never faster than its wait
+    EXPECT_GE(b.corrected_ms(i), 1.0);            // never faster than its wait
   }
 }
 

@@ -15,11 +15,10 @@
 #include "harness/async/event_loop.hpp"
 #include "harness/async/sleep.hpp"
 #include "harness/async/task.hpp"
+#include "harness/measure/time.hpp"
 
 namespace fanout::async {
 namespace {
-
-using ms_double = std::chrono::duration<double, std::milli>;
 
 task<clock::time_point> wait(double ms) { co_return co_await sleep_for(ms); }
 
@@ -64,8 +63,8 @@ TEST(SleepFor, NeverCompletesBeforeItsLatency) {
       const clock::time_point before = clock::now();
       const clock::time_point fired = loop.block_on(wait(ms));
       const clock::time_point after = clock::now();
-      EXPECT_GE(ms_double(after - before).count(), ms);
-      EXPECT_GE(ms_double(fired - before).count(), ms);
+      EXPECT_GE(measure::ms(after - before), ms);
+      EXPECT_GE(measure::ms(fired - before), ms);
       EXPECT_LE(fired, after);
     }
   }
@@ -81,8 +80,8 @@ TEST(SleepFor, NeverEarlyWhenTheLoopTimeIsStale) {
     std::this_thread::sleep_for(std::chrono::milliseconds(3));  // and now it is stale
     const clock::time_point before = clock::now();
     const clock::time_point fired = loop.block_on(wait(ms));
-    EXPECT_GE(ms_double(fired - before).count(), ms);
-    EXPECT_GE(ms_double(clock::now() - before).count(), ms);
+    EXPECT_GE(measure::ms(fired - before), ms);
+    EXPECT_GE(measure::ms(clock::now() - before), ms);
   }
 }
 
@@ -102,7 +101,7 @@ TEST(SleepFor, SequentialWaitsInOneTaskAddUp) {
   };
   const clock::time_point before = clock::now();
   loop.block_on(three());
-  EXPECT_GE(ms_double(clock::now() - before).count(), 3.0);
+  EXPECT_GE(measure::ms(clock::now() - before), 3.0);
 }
 
 TEST(SleepFor, ManyConcurrentWaitsAllFire) {
@@ -125,7 +124,7 @@ TEST(SleepFor, ManyConcurrentWaitsAllFire) {
   EXPECT_EQ(done.count, kWaits);
   for (std::size_t i = 0; i < kWaits; ++i) {
     EXPECT_TRUE(tasks[i].done());
-    EXPECT_GE(ms_double(fired[i] - before).count(), latency[i]) << "wait " << i;
+    EXPECT_GE(measure::ms(fired[i] - before), latency[i]) << "wait " << i;
   }
   EXPECT_EQ(open_handles(loop), idle_handles);  // no timer left behind
 }

@@ -105,8 +105,7 @@ void expect_timeline(const W& w, const batch<typename W::result>& b) {
     EXPECT_LE(it.completed, it.received) << "item " << i;
     EXPECT_LE(it.received, b.end) << "item " << i;
     if (it.value) {
-      const double waited =
-          std::chrono::duration<double, std::milli>(it.completed - it.issued).count();
+      const double waited = measure::ms(it.completed - it.issued);
       EXPECT_GE(waited, w.wait_ms(i)) << "item " << i;
     }
   }

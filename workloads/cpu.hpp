@@ -64,8 +64,8 @@ struct cpu_workload {
   }
 
   async::task<result> run_async(std::size_t index) const {
-    const transcode_stats s =
-        co_await async::offload([this, index] { return transcode_segment(params, item_seed(index)); });
+    const transcode_stats s = co_await async::offload(
+        [this, index] { return transcode_segment(params, item_seed(index)); });
     co_return result{s, s.checksum, clock::now()};
   }
 };

@@ -25,7 +25,8 @@ struct arrivals {
     arrivals a;
     a.rate = per_second;
     const auto n = static_cast<std::size_t>(std::llround(per_second * seconds));
-    for (std::size_t i = 0; i < n; ++i) a.offsets.push_back(at(static_cast<double>(i) / per_second));
+    for (std::size_t i = 0; i < n; ++i)
+      a.offsets.push_back(at(static_cast<double>(i) / per_second));
     return a;
   }
 
@@ -56,9 +57,8 @@ struct arrivals {
   static clock::duration at(double seconds) { return from_ms(seconds * 1000.0); }
   static void check(double per_second, double seconds) {
     if (!(per_second > 0) || !(seconds > 0) || !std::isfinite(per_second * seconds)) {
-      throw std::invalid_argument("bad arrivals: rate " + std::to_string(per_second) +
-                                  "/s for " + std::to_string(seconds) +
-                                  " s: both must be positive and finite");
+      throw std::invalid_argument("bad arrivals: rate " + std::to_string(per_second) + "/s for " +
+                                  std::to_string(seconds) + " s: both must be positive and finite");
     }
   }
 };

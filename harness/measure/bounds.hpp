@@ -44,8 +44,7 @@ inline double ideal_ms(const std::vector<double>& waits_ms, double compute_ms,
                        const schedule_shape& sh, std::size_t cores) {
   const std::size_t items = waits_ms.size();
   const std::size_t compute_par =
-      sh.nested ? cores
-                : std::max<std::size_t>(1, std::min({cores, sh.compute_threads, items}));
+      sh.nested ? cores : std::max<std::size_t>(1, std::min({cores, sh.compute_threads, items}));
   const double per_item_compute = sh.nested ? compute_ms / static_cast<double>(cores) : compute_ms;
   std::vector<double> durations(items);
   for (std::size_t i = 0; i < items; ++i) durations[i] = waits_ms[i] + per_item_compute;

@@ -22,15 +22,14 @@ struct buffer_unordered {
 
   template <workload W>
   static batch<typename W::result> run(const W& w, const options& opt, resources& res) {
-    return timed<typename W::result>(opt.items, [&](auto& b) {
-      b.max_in_flight = res.loop.block_on(consume(w, opt, b));
-    });
+    return timed<typename W::result>(
+        opt.items, [&](auto& b) { b.max_in_flight = res.loop.block_on(consume(w, opt, b)); });
   }
 
   // Arrivals queue until one of the `limit` slots frees.
   template <workload W>
-  static open_batch<typename W::result> run_open(const W& w, const arrivals& a,
-                                                 const options& opt, resources& res) {
+  static open_batch<typename W::result> run_open(const W& w, const arrivals& a, const options& opt,
+                                                 resources& res) {
     return open_stream<false>(w, a, opt.limit, res);
   }
 
@@ -43,8 +42,7 @@ struct buffer_unordered {
       b.issue(i);
       return w.run_async(i);
     };
-    async::buffer_unordered<typename W::result, decltype(make)> stream(opt.limit, opt.items,
-                                                                       make);
+    async::buffer_unordered<typename W::result, decltype(make)> stream(opt.limit, opt.items, make);
     while (auto done = co_await stream.next()) b.receive(done->id, *done);
     co_return stream.max_in_flight();
   }

@@ -21,15 +21,14 @@ struct buffered {
 
   template <workload W>
   static batch<typename W::result> run(const W& w, const options& opt, resources& res) {
-    return timed<typename W::result>(opt.items, [&](auto& b) {
-      b.max_in_flight = res.loop.block_on(consume(w, opt, b));
-    });
+    return timed<typename W::result>(
+        opt.items, [&](auto& b) { b.max_in_flight = res.loop.block_on(consume(w, opt, b)); });
   }
 
   // Arrivals queue until one of the `limit` slots frees; results still come in input order.
   template <workload W>
-  static open_batch<typename W::result> run_open(const W& w, const arrivals& a,
-                                                 const options& opt, resources& res) {
+  static open_batch<typename W::result> run_open(const W& w, const arrivals& a, const options& opt,
+                                                 resources& res) {
     return open_stream<true>(w, a, opt.limit, res);
   }
 

@@ -9,8 +9,8 @@
 // The chapter writes `join_next().await.unwrap()`, which unwraps the Option: the loop would
 // panic when the set runs dry instead of ending, and a task's JoinError would go unexamined.
 // Here the loop ends on an empty set, and a failed task is recorded as that item's error.
-#include "harness/async/join_set.hpp"
 #include "harness/async/futures_unordered.hpp"
+#include "harness/async/join_set.hpp"
 #include "harness/strategies/open_loop.hpp"
 #include "harness/strategies/strategy.hpp"
 

@@ -37,8 +37,8 @@ struct spawn_channel {
   // A spawned task of its own admits the items: it spawns each at its arrival, then drops its
   // sender, which is what finally closes the channel.
   template <workload W>
-  static open_batch<typename W::result> run_open(const W& w, const arrivals& a,
-                                                 const options& opt, resources& res) {
+  static open_batch<typename W::result> run_open(const W& w, const arrivals& a, const options& opt,
+                                                 resources& res) {
     return timed_open<typename W::result>(
         a, [&](auto& b) { res.loop.block_on(consume_open(w, opt, *res.runtime, b)); });
   }

@@ -48,11 +48,11 @@ enum class executor {
 struct traits {
   const char* name;
   executor runs_on = executor::loop;
-  bool limit = false;      // takes `limit`: children in flight at most
-  bool capacity = false;   // takes `capacity`: the capacity of its channel
-  bool workers = false;    // takes `workers`: threads of its runtime or arena
-  bool in_order = false;   // the consumer receives results in input order
-  bool open_loop = true;   // has `run_open`: admits items one by one as they arrive
+  bool limit = false;     // takes `limit`: children in flight at most
+  bool capacity = false;  // takes `capacity`: the capacity of its channel
+  bool workers = false;   // takes `workers`: threads of its runtime or arena
+  bool in_order = false;  // the consumer receives results in input order
+  bool open_loop = true;  // has `run_open`: admits items one by one as they arrive
 };
 
 // One item's work in two forms that do identical work and give identical results: a coroutine
@@ -84,12 +84,12 @@ struct shape {
 
 // Built before the timed region, one set per benchmark instance.
 struct resources {
-  async::event_loop& loop;              // the caller's loop: consumers and poll-driven sets
-  async::runtime* runtime = nullptr;    // spawn_channel, join_set
-  tbb::task_arena* arena = nullptr;     // tbb_parallel_for, tbb_task_group: `workers` slots,
-                                        // one of them for the caller, who joins the work
-  tbb::task_arena* pool = nullptr;      // offload: `workers` worker threads, none reserved,
-                                        // since the loop thread never joins
+  async::event_loop& loop;            // the caller's loop: consumers and poll-driven sets
+  async::runtime* runtime = nullptr;  // spawn_channel, join_set
+  tbb::task_arena* arena = nullptr;   // tbb_parallel_for, tbb_task_group: `workers` slots,
+                                      // one of them for the caller, who joins the work
+  tbb::task_arena* pool = nullptr;    // offload: `workers` worker threads, none reserved,
+                                      // since the loop thread never joins
 };
 
 // Everything a strategy may use, built before the timed region, one set per benchmark

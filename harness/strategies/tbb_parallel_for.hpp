@@ -20,9 +20,7 @@ struct tbb_parallel_for {
   static constexpr traits info{
       .name = "tbb_parallel_for", .runs_on = executor::tbb, .workers = true, .open_loop = false};
   // The arena's `workers` slots include the calling thread, which joins the work.
-  static shape shape_of(const options&, std::size_t workers) {
-    return {workers, workers, workers};
-  }
+  static shape shape_of(const options&, std::size_t workers) { return {workers, workers, workers}; }
 
   template <workload W>
   static batch<typename W::result> run(const W& w, const options& opt, resources& res) {

@@ -15,9 +15,7 @@ namespace fanout::strategies {
 
 struct tbb_task_group {
   static constexpr traits info{.name = "tbb_task_group", .runs_on = executor::tbb, .workers = true};
-  static shape shape_of(const options&, std::size_t workers) {
-    return {workers, workers, workers};
-  }
+  static shape shape_of(const options&, std::size_t workers) { return {workers, workers, workers}; }
 
   template <workload W>
   static batch<typename W::result> run(const W& w, const options& opt, resources& res) {

@@ -17,9 +17,7 @@ namespace fanout::strategies {
 
 struct threads {
   static constexpr traits info{.name = "threads", .runs_on = executor::threads};
-  static shape shape_of(const options& o, std::size_t) {
-    return {o.items, o.items, o.items + 1};
-  }
+  static shape shape_of(const options& o, std::size_t) { return {o.items, o.items, o.items + 1}; }
 
   template <workload W>
   static batch<typename W::result> run(const W& w, const options& opt, resources&) {
