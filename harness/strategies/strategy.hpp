@@ -6,8 +6,8 @@
 //   strategies::batch<wait_workload::result> b = join_set::run(w, {.items = 1000}, res);
 //   b.items[i].received - b.start;                   // item i's latency
 //
-// A strategy is a struct with its `traits`, its `shape_of`, a static `run` template over any
-// `workload` (all items at once: the closed loop) and, where it has one, `run_open` (items
+// A strategy is a struct with its traits (`info`), its `shape_of`, a static `run` template over
+// any `workload` (all items at once: the closed loop) and, where it has one, `run_open` (items
 // admitted as they arrive: the open loop, harness/strategies/open_loop.hpp). It never knows
 // which workload it runs. Each one lives in its own file named after the pattern of the
 // reference chapter that it ports, and registry.hpp lists them (docs/design.md section 7).
