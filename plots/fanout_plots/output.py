@@ -43,14 +43,16 @@ def write_text(path: str, text: str) -> None:
 
 def folder_name(path: str, out_dir: str) -> str:
     """A result folder as a Markdown file in out_dir names it, never by its absolute path
-    (often a temporary folder): relative to out_dir where the two share more than the root,
-    else by its last two names (results/<label>/<timestamp>: the run's label and time)."""
+    (often a temporary folder): relative to out_dir where it is inside out_dir or beside it
+    (`this folder`, `run`, `../run`), else by its last two names (results/<label>/<timestamp>:
+    the run's label and time), which do not depend on where the runs happen to lie."""
     path, out_dir = os.path.abspath(path), os.path.abspath(out_dir)
-    common = os.path.commonpath([path, out_dir])
-    if common == os.path.dirname(common):  # the root alone
-        return "/".join(path.split(os.sep)[-2:])
     rel = os.path.relpath(path, out_dir)
-    return "this folder" if rel == "." else rel
+    if rel == ".":
+        return "this folder"
+    if not rel.startswith(".." + os.sep + "..") and rel != "..":
+        return rel
+    return "/".join(path.split(os.sep)[-2:])
 
 
 def ratio(a, b) -> float:
