@@ -32,13 +32,8 @@ const std::vector<const family*>& all_families() {
   return all;
 }
 
-void counter_set::metric(std::string_view name, const benchmark::Counter& value) {
-  set(family_.metrics, name, value.value);
-  state_.counters[std::string(name)] = value;
-}
-
 void counter_set::set(const std::vector<std::string_view>& listed, std::string_view name,
-                      double value) {
+                      const benchmark::Counter& value) {
   if (std::find(listed.begin(), listed.end(), name) == listed.end()) {
     throw std::logic_error("counter \"" + std::string(name) + "\" is not listed for the " +
                            std::string(family_.name) + " family (benchmarks/family.cpp)");

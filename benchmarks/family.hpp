@@ -39,15 +39,17 @@ const std::vector<const family*>& all_families();
 class counter_set {
  public:
   counter_set(benchmark::State& state, const family& f) : state_(state), family_(f) {}
-  void metric(std::string_view name, double value) { set(family_.metrics, name, value); }
-  void metric(std::string_view name, const benchmark::Counter& value);
+  void metric(std::string_view name, const benchmark::Counter& value) {
+    set(family_.metrics, name, value);
+  }
   void param(std::string_view name, double value) { set(family_.params, name, value); }
   void params(const workloads::param_list& values) {
     for (const auto& [name, value] : values) param(name, value);
   }
 
  private:
-  void set(const std::vector<std::string_view>& listed, std::string_view name, double value);
+  void set(const std::vector<std::string_view>& listed, std::string_view name,
+           const benchmark::Counter& value);
 
   benchmark::State& state_;
   const family& family_;

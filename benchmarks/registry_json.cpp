@@ -8,24 +8,36 @@
 #include <vector>
 
 #include "benchmarks/family.hpp"
+#include "benchmarks/names.hpp"
 #include "harness/strategies/registry.hpp"
 #include "workloads/registry.hpp"
 
 namespace fanout::bench {
 namespace {
 
-// Names and counter names are identifiers: quoting them needs no escapes.
-// Appended rather than `"\"" + std::string(text)`, which trips GCC 12's false -Wrestrict.
+// Names and counter names are identifiers: quoting them needs no escapes. Everything is built
+// by appending: GCC 12 warns falsely (-Wrestrict) on `"literal" + std::string`.
 std::string quoted(std::string_view text) {
   std::string out(1, '"');
   return out.append(text).append(1, '"');
 }
 
+// "[a,b,c]" or "{a,b,c}" from JSON texts.
+std::string joined(const std::vector<std::string>& parts, char open, char close) {
+  std::string out(1, open);
+  for (const std::string& part : parts) out.append(out.size() > 1 ? "," : "").append(part);
+  return out.append(1, close);
+}
+
 template <class List>
-std::string array(const List& items) {
-  std::string out = "[";
-  for (const auto& item : items) out += (out.size() > 1 ? "," : "") + quoted(item);
-  return out + "]";
+std::string names(const List& items) {
+  std::vector<std::string> parts;
+  for (const auto& item : items) parts.push_back(quoted(item));
+  return joined(parts, '[', ']');
+}
+
+std::string member(std::string_view key, std::string_view json) {
+  return quoted(key).append(":").append(json);
 }
 
 const char* executor_name(strategies::executor e) {
@@ -45,45 +57,45 @@ const char* executor_name(strategies::executor e) {
 }
 
 std::string strategy_json(const strategies::traits& t) {
-  std::vector<std::string_view> params;
-  if (t.limit) params.push_back("limit");
-  if (t.capacity) params.push_back("capacity");
-  if (t.workers) params.push_back("workers");
-  return "{\"name\":" + quoted(t.name) + ",\"params\":" + array(params) +
-         ",\"open_loop\":" + (t.open_loop ? "true" : "false") +
-         ",\"in_order\":" + (t.in_order ? "true" : "false") +
-         ",\"executor\":" + quoted(executor_name(t.runs_on)) + "}";
+  std::vector<std::string> params;  // in name order, as strategy_params gives them
+  for (const auto& [name, value] : strategy_params(t, {}, 0)) params.push_back(name);
+  return joined({member("name", quoted(t.name)), member("params", names(params)),
+                 member("open_loop", t.open_loop ? "true" : "false"),
+                 member("in_order", t.in_order ? "true" : "false"),
+                 member("executor", quoted(executor_name(t.runs_on)))},
+                '{', '}');
 }
 
 std::string workloads_json() {
-  std::string out;
+  std::vector<std::string> out;
   workloads::for_each_workload([&]<class W>() {
     std::vector<std::string> params;
     for (const auto& [name, value] : W{}.param_counters()) params.push_back(name);
-    out += std::string(out.empty() ? "" : ",") + "{\"name\":" + quoted(W::name) +
-           ",\"params\":" + array(params) + "}";
+    out.push_back(
+        joined({member("name", quoted(W::name)), member("params", names(params))}, '{', '}'));
   });
-  return "[" + out + "]";
+  return joined(out, '[', ']');
 }
 
 std::string families_json() {
-  std::string out;
+  std::vector<std::string> out;
   for (const family* f : all_families()) {
-    out += std::string(out.empty() ? "" : ",") + quoted(f->name) +
-           ":{\"metrics\":" + array(f->metrics) + ",\"params\":" + array(f->params) + "}";
+    out.push_back(member(
+        f->name, joined({member("metrics", names(f->metrics)), member("params", names(f->params))},
+                        '{', '}')));
   }
-  return "{" + out + "}";
+  return joined(out, '{', '}');
 }
 
 }  // namespace
 
 std::string registry_json() {
-  std::string strategies;
-  for (const strategies::traits& t : strategies::all_traits()) {
-    strategies += (strategies.empty() ? "" : ",") + strategy_json(t);
-  }
-  return "{\"strategies\":[" + strategies + "], \"workloads\":" + workloads_json() +
-         ",\"families\":" + families_json() + "}";
+  std::vector<std::string> strategies;
+  for (const strategies::traits& t : strategies::all_traits())
+    strategies.push_back(strategy_json(t));
+  return joined({member("strategies", joined(strategies, '[', ']')),
+                 member("workloads", workloads_json()), member("families", families_json())},
+                '{', '}');
 }
 
 }  // namespace fanout::bench
