@@ -9,11 +9,13 @@ readonly usage="usage: ./run_all.sh [--quick] [--filter REGEX] [--out DIR] [--la
        ./run_all.sh --compare RESULT_DIR RESULT_DIR... [--out DIR]
 
   --quick          smoke profile: every benchmark once, tiny sizes (about a minute on 2 cores)
-                   (default profile: sweeps with repetitions, about 15 minutes on 2 cores)
+                   (default profile: sweeps with repetitions, at most 15 minutes on 2 cores)
   --filter REGEX   run only the benchmarks whose name matches (Google Benchmark's regex)
   --out DIR        results root (default: results); a run writes DIR/<label>/<timestamp>/
   --label NAME     machine label for the run and its plots (default: the host name)
-  --repetitions N  repetitions of every benchmark (default: 1 quick, 3 default)
+  --repetitions N  exactly N repetitions of every benchmark (default: 1 quick; default
+                   profile: at least 6, more until the 95% CI of each median is within 3%
+                   of it or the run's budget is spent; 3 of the hazard and load families)
   --no-plots       write the JSON only
   --compare DIR... overlay earlier runs in every figure and write comparison.md
   --help           this text"
@@ -70,15 +72,17 @@ bench="$root/build/release/benchmarks/bm_fanout"
 [[ -x "$bench" ]] || { echo "run_all.sh: the build did not produce $bench" >&2; exit 1; }
 
 if [[ "$profile" == quick ]]; then
-  reps="${repetitions:-1}"
   # One iteration of each benchmark: min_time is below any fan-out's makespan.
   profile_flags=(--fanout_profile=quick --benchmark_min_time=0.001)
+  reps_text="${repetitions:-1} repetition(s)"
 else
-  reps="${repetitions:-3}"
   # Most fan-outs take 10 ms or more: one iteration per repetition, and the repetitions
-  # (interleaved at random) give the spread. Shorter ones still get iterated up to 10 ms.
+  # (interleaved rounds) give the spread. Shorter ones still get iterated up to 10 ms.
   profile_flags=(--fanout_profile=default --benchmark_min_time=0.01)
+  reps_text="${repetitions:-at least 6} repetitions"
 fi
+reps_flags=()
+[[ -n "$repetitions" ]] && reps_flags=(--benchmark_repetitions="$repetitions")
 filter_flags=()
 [[ -n "$filter" ]] && filter_flags=(--benchmark_filter="$filter")
 
@@ -119,30 +123,24 @@ on_interrupt() {
 }
 trap on_interrupt INT TERM
 
-echo "== run: $total benchmarks x $reps repetitions ($profile profile) -> $run_dir"
+echo "== run: $total benchmarks x $reps_text ($profile profile) -> $run_dir"
 start=$SECONDS
 set +e
 "$bench" "${profile_flags[@]}" "${filter_flags[@]}" \
-  --fanout_label="$label" --fanout_commit="$commit" \
-  --benchmark_repetitions="$reps" --benchmark_enable_random_interleaving=true \
+  --fanout_label="$label" --fanout_commit="$commit" "${reps_flags[@]}" \
+  --benchmark_enable_random_interleaving=true \
   --benchmark_out="$json_tmp" --benchmark_out_format=json \
   --benchmark_counters_tabular=false >"$log_tmp" 2>&1 &
 child=$!
-# Progress: one line per finished repetition, from the console reporter's log.
-runs=$((total * reps))
-done_runs=0
+# Progress: the round and the repetitions finished so far, from the console reporter's log.
 next_line=15
 while kill -0 "$child" 2>/dev/null; do
   sleep 1
   done_runs=$(grep -cE '^(wait|cpu|mixed|hazard|overhead|load)/.*_time +([0-9]|ERROR)' "$log_tmp" || true)
+  round=$(grep -oE '^== round [0-9]+: .*' "$log_tmp" | tail -n 1)
   group=$(grep -oE '^(wait|cpu|mixed|hazard|overhead|load)/[a-z_]+' "$log_tmp" | tail -n 1)
   elapsed=$((SECONDS - start))
-  if ((done_runs > 0)); then
-    eta="~$(( elapsed * (runs - done_runs) / done_runs ))s left"
-  else
-    eta="estimating"
-  fi
-  line=$(printf '[%4d/%d runs] %4ds elapsed, %-14s %s' "$done_runs" "$runs" "$elapsed" "$eta" "$group")
+  line=$(printf '[%5d runs] %4ds elapsed, %s, %s' "$done_runs" "$elapsed" "${round#== }" "$group")
   if [[ -t 1 ]]; then
     printf '\r%-100s' "$line"
   elif ((elapsed >= next_line)); then

@@ -5,10 +5,12 @@
 #include <sys/resource.h>
 
 #include <cstdio>
+#include <exception>
 
 #include "benchmarks/cli.hpp"
 #include "benchmarks/profiles.hpp"
 #include "benchmarks/registry_json.hpp"
+#include "benchmarks/rounds.hpp"
 #include "harness/measure/context.hpp"
 #include "harness/measure/process.hpp"
 
@@ -38,7 +40,13 @@ int main(int argc, char** argv) {
   bench::register_hazards(cli.prof, cores);
   bench::register_overhead(cli.prof, cores);
   bench::register_load(cli.prof, cores);
-  const std::size_t ran = benchmark::RunSpecifiedBenchmarks();
+  std::size_t ran = 0;
+  try {
+    ran = bench::run_rounds(bench::plan_for(cli.prof, cli.repetitions, cli.budget_s), cli.out);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bm_fanout: %s\n", e.what());
+    return 1;
+  }
   benchmark::Shutdown();
   if (ran == 0) {
     // Google Benchmark has said why (no match, or a regex it cannot compile) on stderr.

@@ -2,6 +2,8 @@
 // The suite's own flags of bm_fanout, taken out of argv before Google Benchmark sees the rest.
 //
 //   bm_fanout --fanout_profile=quick --fanout_label=laptop --benchmark_out=x.json
+#include <cmath>
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -15,18 +17,37 @@ struct cli {
   profile prof = profile::standard;
   std::string label = "unlabelled";
   std::string git_commit;
+  std::string out;              // the JSON file; none when empty
+  std::size_t repetitions = 0;  // > 0: exactly this many of every benchmark
+  double budget_s = 600;        // the default profile's adaptive rounds stop here
 };
 
 inline constexpr const char* kUsage =
     "usage: bm_fanout [--fanout_profile=quick|default] [--fanout_label=NAME]\n"
-    "                 [--fanout_commit=SHA] [--benchmark_* flags of Google Benchmark]";
+    "                 [--fanout_commit=SHA] [--benchmark_out=FILE.json]\n"
+    "                 [--benchmark_repetitions=N] [--fanout_budget_s=SECONDS]\n"
+    "                 [--benchmark_* flags of Google Benchmark]";
 
 [[noreturn]] inline void usage_error(const std::string& message) {
   std::fprintf(stderr, "bm_fanout: %s\n%s\n", message.c_str(), kUsage);
   std::exit(2);
 }
 
-// Removes the --fanout_* flags from argv; exits with status 2 on a bad one.
+// A whole number from 1 to `most` (or, for a budget, any positive number), or a usage error.
+inline double number(std::string_view text, const char* flag, double most) {
+  const std::string t(text);
+  char* end = nullptr;
+  const double v = std::strtod(t.c_str(), &end);
+  if (t.empty() || *end != '\0' || !(v >= 1) || v > most) {
+    usage_error("bad " + std::string(flag) + " \"" + t + "\": expected a number from 1 to " +
+                std::to_string(static_cast<long long>(most)));
+  }
+  return v;
+}
+
+// Removes the --fanout_* flags from argv, and the repetition and output flags of Google
+// Benchmark, which the rounds take over (benchmarks/rounds.hpp); exits with status 2 on a bad
+// one.
 inline cli parse_cli(int& argc, char** argv) {
   cli out;
   int kept = 1;
@@ -47,6 +68,17 @@ inline cli parse_cli(int& argc, char** argv) {
       if (out.label.empty()) usage_error("empty --fanout_label");
     } else if (arg.rfind("--fanout_commit=", 0) == 0) {
       out.git_commit = value("--fanout_commit=");
+    } else if (arg.rfind("--fanout_budget_s=", 0) == 0) {
+      out.budget_s = number(value("--fanout_budget_s="), "--fanout_budget_s", 1e6);
+    } else if (arg.rfind("--benchmark_repetitions=", 0) == 0) {
+      const double n = number(value("--benchmark_repetitions="), "--benchmark_repetitions", 999);
+      if (n != std::floor(n)) usage_error("--benchmark_repetitions takes a whole number");
+      out.repetitions = static_cast<std::size_t>(n);
+    } else if (arg.rfind("--benchmark_out=", 0) == 0) {
+      out.out = value("--benchmark_out=");
+      if (out.out.empty()) usage_error("empty --benchmark_out");
+    } else if (arg.rfind("--benchmark_out_format=", 0) == 0) {
+      if (value("--benchmark_out_format=") != "json") usage_error("the output format is json");
     } else if (arg.rfind("--fanout", 0) == 0) {
       usage_error("unknown flag \"" + std::string(arg) + "\"");
     } else {

@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "benchmarks/rounds.hpp"
+#include "harness/measure/noise.hpp"
 #include "workloads/workload.hpp"
 
 namespace fanout::bench {
@@ -36,6 +38,13 @@ extern const family kLoad;
 // Every family, in the order the report shows them.
 const std::vector<const family*>& all_families();
 
+// What every family's rows also carry, set around each body by register_timed: the cores' worth
+// of CPU that other processes used (`others_cpu`) and that the hypervisor stole (`steal_cpu`)
+// during the repetition (harness/measure/noise.hpp). Listed in each family's metrics.
+inline constexpr std::string_view kNoiseMetrics[] = {"others_cpu", "steal_cpu"};
+void record_noise(benchmark::State& state, const std::string& name,
+                  const measure::noise_sample& window);
+
 class counter_set {
  public:
   counter_set(benchmark::State& state, const family& f) : state_(state), family_(f) {}
@@ -56,13 +65,18 @@ class counter_set {
 };
 
 // Registers a benchmark timed by hand (SetIterationTime), in milliseconds, with its process CPU
-// time. `label` is set on a run that did not fail; an empty label leaves the body's own.
+// time. It runs only in the rounds that want it (benchmarks/rounds.hpp), and each repetition
+// records what else ran meanwhile. `label` is set on a run that did not fail; an empty label
+// leaves the body's own.
 template <class Body>
 benchmark::internal::Benchmark* register_timed(const std::string& name, const std::string& label,
                                                Body body) {
   return benchmark::RegisterBenchmark(name.c_str(),
-                                      [body, label](benchmark::State& s) {
+                                      [body, label, name](benchmark::State& s) {
+                                        if (!wanted(name)) return s.SkipWithError(kNotThisRound);
+                                        const measure::noise_window window;
                                         body(s);
+                                        record_noise(s, name, window.finish());
                                         if (!s.error_occurred() && !label.empty())
                                           s.SetLabel(label);
                                       })

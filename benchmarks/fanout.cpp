@@ -4,6 +4,8 @@
 //   <workload>/<strategy>/<param>:<value>/...   e.g. wait/join_set/items:10000/ms:10/workers:2
 #include "benchmarks/fanout.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -14,27 +16,47 @@
 
 namespace fanout::bench {
 
-void report_fanout(benchmark::State& state, fanout_totals& t, std::int64_t iterations,
-                   const strategies::shape& sh, double ideal, double compute_ms) {
+void fanout_totals::add(fanout_iteration it) {
+  ++iterations;
+  items = it.latency.size();
+  starts.push_back(it.start);
+  makespan_ms += it.makespan_ms;
+  cpu_s += it.cpu_s;
+  p50 += measure::percentile(it.latency, 0.50);
+  p90 += measure::percentile(it.latency, 0.90);
+  p99 += measure::percentile(it.latency, 0.99);
+  max += it.latency.empty() ? 0.0 : it.latency.back();
+  poll_p99 += measure::percentile(it.poll_delay, 0.99);
+  timer_p99 += it.timer_late.empty() ? NAN : measure::percentile(it.timer_late, 0.99);
+  in_flight = std::max(in_flight, it.in_flight);
+  growth_per_item.push_back(it.growth_bytes /
+                            static_cast<double>(std::max<std::size_t>(1, it.in_flight)));
+}
+
+void report_fanout(benchmark::State& state, const fanout_totals& t, const strategies::shape& sh,
+                   const ideal_inputs& ideal) {
   counter_set c(state, kFanout);
-  const double items = static_cast<double>(t.latency.size()) / static_cast<double>(iterations);
-  const double mean_makespan_ms = t.makespan_s * 1000.0 / static_cast<double>(iterations);
-  c.metric("items_per_second",
-           benchmark::Counter(static_cast<double>(t.latency.size()) / t.makespan_s));
-  c.metric("p50_ms", measure::percentile(t.latency, 0.50));
-  c.metric("p90_ms", measure::percentile(t.latency, 0.90));
-  c.metric("p99_ms", measure::percentile(t.latency, 0.99));
-  c.metric("max_ms", t.latency.empty() ? 0.0 : t.latency.back());
-  c.metric("late_ms_p99", measure::percentile(t.late, 0.99));
-  c.metric("cpu_util", t.cpu_s / t.makespan_s);
-  c.metric("rss_per_item_bytes", static_cast<double>(t.peak_growth) /
-                                     static_cast<double>(std::max<std::size_t>(1, sh.slots)));
-  c.metric("threads", static_cast<double>(sh.threads));
-  c.metric("ideal_ms", ideal);
-  c.metric("efficiency", ideal / mean_makespan_ms);
-  c.metric("in_flight", static_cast<double>(sh.slots));  // the most items in flight at once
-  c.metric("compute_ms", compute_ms);                    // one item's CPU part, its fastest run
-  c.param("items", items);
+  const double n = static_cast<double>(t.iterations);
+  double ideal_sum = 0;
+  for (const auto& start : t.starts) ideal_sum += ideal.of(start);
+  std::vector<double> growth = t.growth_per_item;
+  const bool unmeasured =
+      std::any_of(growth.begin(), growth.end(), [](double g) { return std::isnan(g); });
+  c.metric("items_per_second", static_cast<double>(t.items) * n / (t.makespan_ms / 1000.0));
+  c.metric("p50_ms", t.p50 / n);
+  c.metric("p90_ms", t.p90 / n);
+  c.metric("p99_ms", t.p99 / n);
+  c.metric("max_ms", t.max / n);
+  c.metric("late_ms_p99", t.poll_p99 / n);         // poll delay: received - completed
+  c.metric("timer_late_ms_p99", t.timer_p99 / n);  // fired - deadline; NaN without waits
+  c.metric("cpu_util", t.cpu_s / (t.makespan_ms / 1000.0));
+  c.metric("mem_per_item_bytes", unmeasured ? NAN : measure::percentile(growth, 0.5));
+  c.metric("os_threads", static_cast<double>(sh.threads));
+  c.metric("ideal_ms", ideal_sum / n);
+  c.metric("efficiency", ideal_sum / t.makespan_ms);
+  c.metric("in_flight", static_cast<double>(t.in_flight));  // measured: the most at once
+  c.metric("compute_ms", ideal.compute_ms);                 // one item's CPU part, its fastest run
+  c.param("items", static_cast<double>(t.items));
 }
 
 namespace {
@@ -92,7 +114,6 @@ void default_sweep(const workloads::cpu_workload& cpu, std::size_t cores, fanout
   }
   workloads::cpu_workload nested;
   nested.params.nested = true;
-  cfg.nested = true;  // the ideal bound: every item may use every core
   for (std::size_t n : {std::size_t{1}, cores}) {
     cfg.opt.items = n;
     add_strategies(nested, cfg);

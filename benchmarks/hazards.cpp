@@ -118,7 +118,7 @@ void bm_thread_exhaustion(benchmark::State& state, const workloads::wait_workloa
   async::event_loop loop;
   strategies::resources res{loop};
   memory_probe memory;
-  std::size_t growth = 0;
+  double growth = 0;
   auto run = [&] {
     memory.start();
     auto b = strategies::threads::run(w, {.items = items}, res);
@@ -132,7 +132,7 @@ void bm_thread_exhaustion(benchmark::State& state, const workloads::wait_workloa
     c.metric("threads_created", static_cast<double>(b.max_in_flight));
     c.metric("items_failed", static_cast<double>(failed_items));
     c.metric("failure_errno", static_cast<double>(b.failure_errno));
-    c.metric("rss_peak_growth_bytes", static_cast<double>(growth));
+    c.metric("rss_peak_growth_bytes", growth);
     std::string label = b.failure.empty() ? "all threads created" : b.failure;
     if (failed_items > 0 && b.failure.empty()) label += "; items failed: " + b.first_error();
     state.SetLabel(label);

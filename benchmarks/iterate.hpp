@@ -8,13 +8,16 @@
 //       [&](const auto& b) { fold(b); });                     // into the family's counters
 //
 // A run that is wrong (a lost or corrupted item, a deadlock) stops the benchmark with
-// SkipWithError: it is an error, never a figure. Returns the iterations recorded.
+// SkipWithError: it is an error, never a figure. The first repetition of each benchmark runs
+// one more iteration first, checked and discarded: the warm-up. Returns the iterations recorded.
 #include <benchmark/benchmark.h>
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
+#include "benchmarks/rounds.hpp"
 #include "harness/measure/process.hpp"
 #include "harness/measure/time.hpp"
 
@@ -23,6 +26,13 @@ namespace fanout::bench {
 template <class Run, class Check, class Record>
 std::int64_t iterate(benchmark::State& state, Run&& run, Check&& check, Record&& record) {
   std::int64_t recorded = 0;
+  if (first_repetition()) {  // the warm-up: run and checked, never recorded
+    const auto r = run();
+    if (const std::string err = check(r); !err.empty()) {
+      state.SkipWithError(err.c_str());
+      return 0;
+    }
+  }
   for (auto _ : state) {
     auto r = run();
     if (const std::string err = check(r); !err.empty()) {
@@ -38,20 +48,23 @@ std::int64_t iterate(benchmark::State& state, Run&& run, Check&& check, Record&&
 }
 
 // Peak resident memory growth across a run: the allocator's free memory handed back and the
-// kernel's peak mark reset at `start()`, the growth read by `growth()`.
+// kernel's peak mark reset at `start()`, the growth in bytes read by `growth()`: NaN when the
+// kernel refused the reset, since the peak would then be the whole process's.
 class memory_probe {
  public:
   void start() {
     measure::release_free_memory();
-    measure::peak_rss_reset();
+    reset_ = measure::peak_rss_reset();
     base_ = measure::current_rss_bytes();
   }
-  std::size_t growth() const {
+  double growth() const {
+    if (!reset_) return NAN;
     const std::size_t peak = measure::peak_rss_bytes();
-    return peak > base_ ? peak - base_ : 0;
+    return peak > base_ ? static_cast<double>(peak - base_) : 0.0;
   }
 
  private:
+  bool reset_ = false;
   std::size_t base_ = 0;
 };
 

@@ -59,7 +59,7 @@ void report_load(benchmark::State& state, load_totals& t, std::int64_t iteration
   c.metric("max_ms", t.corrected.empty() ? 0.0 : t.corrected.back());
   c.metric("uncorrected_p99_ms", measure::percentile(t.uncorrected, 0.99));
   c.metric("queued_max", static_cast<double>(t.queued));
-  c.metric("threads", static_cast<double>(sh.threads));
+  c.metric("os_threads", static_cast<double>(sh.threads));
   c.param("items", static_cast<double>(cfg.arrivals.offsets.size()));
 }
 

@@ -4,13 +4,28 @@
 #include <cstddef>
 #include <vector>
 
+#include "benchmarks/rounds.hpp"
+
 namespace fanout::bench {
 
 enum class profile { quick, standard };
 
 // One benchmark may not take longer than this in its ideal: a default run must fit in about
-// 15 minutes on 2 cores, with three repetitions of everything.
+// 15 minutes on 2 cores, with six repetitions or more of most benchmarks.
 inline constexpr double kDefaultBudgetMs = 2500;
+
+// The repetitions of a profile (benchmarks/rounds.hpp): `fixed` > 0 (--benchmark_repetitions)
+// gives every benchmark that many. Otherwise quick runs each once; default repeats each
+// benchmark at least 6 times (the fewest whose range is a 95% interval of the median), until
+// that interval is within 3% of the median or the run is `budget_s` old, except the families
+// whose repetitions are seeds or whose figures are counts: 3 of each.
+inline repetition_plan plan_for(profile prof, std::size_t fixed, double budget_s) {
+  repetition_plan plan;
+  plan.fixed = fixed ? fixed : (prof == profile::quick ? 1 : 0);
+  plan.budget_s = budget_s;
+  plan.fixed_families = {{"hazard", 3}, {"load", 3}};
+  return plan;
+}
 
 // 1, 2, 4, ... up to the core count, which is always included.
 inline std::vector<std::size_t> worker_counts(std::size_t cores) {

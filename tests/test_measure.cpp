@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "harness/measure/arrivals.hpp"
@@ -26,6 +28,19 @@ TEST(percentile, InterpolatesBetweenClosestRanksLikeNumpy) {
   EXPECT_EQ(percentile(none, 0.5), 0.0);
 }
 
+TEST(median_ci, UsesTheBinomialRanksThatCoverTheMedian) {
+  // n = 6: P(B(6, 1/2) = 0) = 1/64 <= 2.5%, P(B <= 1) = 7/64 > 2.5%: the range, x_1 and x_6.
+  EXPECT_EQ(median_ci({6, 1, 5, 2, 4, 3}), std::make_pair(1.0, 6.0));
+  // n = 9: P(B <= 1) = 10/512 <= 2.5%, P(B <= 2) = 46/512 > 2.5%: x_2 and x_8.
+  EXPECT_EQ(median_ci({9, 1, 8, 2, 7, 3, 6, 4, 5}), std::make_pair(2.0, 8.0));
+  // n = 5 reaches only 93.75%: the range.
+  EXPECT_EQ(median_ci({3, 1, 2, 5, 4}), std::make_pair(1.0, 5.0));
+  EXPECT_EQ(median_ci({}), std::make_pair(0.0, 0.0));
+  // Half-width over the median: (8 - 2) / 2 / 5.
+  EXPECT_DOUBLE_EQ(relative_half_width({9, 1, 8, 2, 7, 3, 6, 4, 5}), 0.6);
+  EXPECT_TRUE(std::isinf(relative_half_width({})));
+}
+
 TEST(list_schedule, StartsItemsInInputOrderOnTheFirstFreeSlot) {
   // Two slots: 5 and 3 start at 0; 2 starts at 3 (ends 5); 4 starts at 5 (ends 9).
   EXPECT_DOUBLE_EQ(list_schedule_ms({5, 3, 2, 4}, 2), 9.0);
@@ -34,19 +49,65 @@ TEST(list_schedule, StartsItemsInInputOrderOnTheFirstFreeSlot) {
   EXPECT_DOUBLE_EQ(list_schedule_ms({}, 3), 0.0);
 }
 
-TEST(ideal, IsTheScheduleOfWaitPlusComputeOrTheComputeOverItsThreads) {
+TEST(release_schedule, RunsIdenticalJobsInOrderOfRelease) {
+  // One processor: released at 0, 1 and 5, 2 ms each: 0-2, 2-4, 5-7.
+  EXPECT_DOUBLE_EQ(release_schedule_ms({5, 0, 1}, 2.0, 1), 7.0);
+  // Two: 0-2 and 1-3 side by side, then 5-7.
+  EXPECT_DOUBLE_EQ(release_schedule_ms({5, 0, 1}, 2.0, 2), 7.0);
+  EXPECT_DOUBLE_EQ(release_schedule_ms({0, 0, 0}, 2.0, 2), 4.0);
+  EXPECT_DOUBLE_EQ(release_schedule_ms({}, 2.0, 2), 0.0);
+}
+
+TEST(tick, EndsAWaitOnTheFirstWholeMillisecondAtOrAfterItsDeadline) {
+  const tick t{.phase_ms = 0.25};                 // the fan-out started 0.25 ms into a millisecond
+  EXPECT_DOUBLE_EQ(t.end(0.0, 10.5), 10.75);      // deadline 10.75 into the tick: fires at 11
+  EXPECT_DOUBLE_EQ(t.end(0.0, 9.75), 9.75);       // deadline exactly on 10: fires at 10
+  EXPECT_DOUBLE_EQ(t.end(2.0, 0.0), 2.0);         // no wait, no tick
+  EXPECT_DOUBLE_EQ(tick{}.end(1.0, 10.3), 11.3);  // phase unknown: no rounding
+}
+
+TEST(ideal, WaitsOnlyAreTheLongestWaitOnTheTick) {
   const std::vector<double> waits(4, 10.0);
-  // Waits only, 4 slots: every item at once, 10 ms.
   EXPECT_DOUBLE_EQ(ideal_ms(waits, 0.0, {.slots = 4, .compute_threads = 1}, 2), 10.0);
-  // 1 ms of compute each on 4 slots: the schedule says 11 ms, 4 ms of compute on 1 thread less.
-  EXPECT_DOUBLE_EQ(ideal_ms(waits, 1.0, {.slots = 4, .compute_threads = 1}, 2), 11.0);
-  // 30 ms of compute each, 2 compute threads on 2 cores: 120 / 2 = 60 ms beats 40 ms.
-  EXPECT_DOUBLE_EQ(ideal_ms(waits, 30.0, {.slots = 4, .compute_threads = 2}, 2), 60.0);
-  // More compute threads than cores: the cores bound it (120 / 2).
-  EXPECT_DOUBLE_EQ(ideal_ms(waits, 30.0, {.slots = 4, .compute_threads = 8}, 2), 60.0);
-  // Nested: one item may use every core, so 4 items of 30 ms on 2 cores take 60 ms.
+  EXPECT_DOUBLE_EQ(ideal_ms(waits, 0.0, {.slots = 4, .compute_threads = 1}, 2, {0.5}), 10.5);
+}
+
+TEST(ideal, ComputationStartsOnlyWhenItsOwnWaitEnds) {
+  const std::vector<double> waits(4, 10.0);
+  // 1 ms each on one compute thread, all released at 10: 14 ms (the old bound said 11).
+  EXPECT_DOUBLE_EQ(ideal_ms(waits, 1.0, {.slots = 4, .compute_threads = 1}, 2), 14.0);
+  // 30 ms each on 2 compute threads: released at 10, two rounds of 30: 70 ms.
+  EXPECT_DOUBLE_EQ(ideal_ms(waits, 30.0, {.slots = 4, .compute_threads = 2}, 2), 70.0);
+  // More compute threads than cores: the cores bound it.
+  EXPECT_DOUBLE_EQ(ideal_ms(waits, 30.0, {.slots = 4, .compute_threads = 8}, 2), 70.0);
+  // Waits of 0, 5, 10, 15 and 4 ms each on one thread: 0-4, 5-9, 10-14, 15-19.
+  EXPECT_DOUBLE_EQ(ideal_ms({0, 5, 10, 15}, 4.0, {.slots = 4, .compute_threads = 1}, 1), 19.0);
+}
+
+TEST(ideal, SlotsHoldAnItemForItsWaitAndItsComputation) {
+  // One slot, waits of 10 on a tick at phase 0.5, 0.2 ms each: item 0 ends its wait at 10.5,
+  // computes to 10.7; item 1 starts at 10.7, its deadline 20.7 fires at 21.5, done at 21.7.
+  EXPECT_DOUBLE_EQ(ideal_ms({10, 10}, 0.2, {.slots = 1, .compute_threads = 1}, 2, {0.5}), 21.7);
+  // Two slots, cpu only: ceil(5 / 2) rounds of 3 ms.
   EXPECT_DOUBLE_EQ(
-      ideal_ms({0, 0, 0, 0}, 30.0, {.slots = 1, .compute_threads = 1, .nested = true}, 2), 60.0);
+      ideal_ms(std::vector<double>(5, 0.0), 3.0, {.slots = 2, .compute_threads = 2}, 2), 9.0);
+}
+
+TEST(ideal, NestedItemsScaleOnlyAsFarAsTheirGrain) {
+  // 9 rows on 2 cores: one item takes at least 5 rows' time, 30 * 5 / 9 ms; 4 of them one
+  // after the other (one slot) take 4 times that, more than the 120 / 2 of the work bound.
+  EXPECT_DOUBLE_EQ(ideal_ms({0, 0, 0, 0}, 30.0, {.slots = 1, .compute_threads = 1, .grain = 9}, 2),
+                   4 * 30.0 * 5 / 9);
+  // With a slot each, the work bound: 120 ms over 2 cores.
+  EXPECT_DOUBLE_EQ(ideal_ms({0, 0, 0, 0}, 30.0, {.slots = 4, .compute_threads = 1, .grain = 9}, 2),
+                   60.0);
+}
+
+TEST(max_overlap, CountsIntervalsOpenAtOnce) {
+  EXPECT_EQ(max_overlap({0, 1, 2}, {3, 3, 3}), 3u);
+  EXPECT_EQ(max_overlap({0, 1, 2}, {1, 2, 3}), 1u);  // each ends as the next begins
+  EXPECT_EQ(max_overlap({0, 0, 5}, {4, 6, 7}), 2u);
+  EXPECT_EQ(max_overlap({}, {}), 0u);
 }
 
 TEST(hash, Splitmix64MatchesItsReferenceOutputs) {

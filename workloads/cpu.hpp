@@ -57,6 +57,10 @@ struct cpu_workload {
     return transcode_segment(single, item_seed(index)).checksum;
   }
   double wait_ms(std::size_t) const { return 0.0; }
+  // How many parts one item's computation splits into on the cores: its rows, when nested.
+  std::size_t parallel_grain() const {
+    return params.nested ? static_cast<std::size_t>(macroblock_rows(params)) : 1;
+  }
 
   result run_blocking(std::size_t index) const {
     const transcode_stats s = transcode_segment(params, item_seed(index));

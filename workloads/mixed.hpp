@@ -39,7 +39,9 @@ struct mixed_workload {
     double latency_ms = 0;
     transcode_stats stats;
     std::uint64_t checksum = 0;
-    clock::time_point done{};  // when the transcode of the response finished
+    clock::time_point done{};   // when the transcode of the response finished
+    clock::time_point due{};    // the request's deadline (the timer's own is a few ns later)
+    clock::time_point fired{};  // when its timer fired
   };
 
   double latency_ms(std::size_t index) const { return latency.sample_ms(seed, index); }
@@ -52,23 +54,27 @@ struct mixed_workload {
 
   result run_blocking(std::size_t index) const {
     const double ms = latency_ms(index);
-    blocking_sleep(ms);
-    return finish(ms, transcode_segment(params, response_seed(index)));
+    const clock::time_point due = clock::now() + measure::from_ms(ms);
+    const clock::time_point fired = blocking_sleep(ms);
+    return finish(ms, transcode_segment(params, response_seed(index)), due, fired);
   }
 
   async::task<result> run_async(std::size_t index) const {
     const double ms = latency_ms(index);
-    co_await async::sleep_for(ms);
+    const clock::time_point due = clock::now() + measure::from_ms(ms);
+    const clock::time_point fired = co_await async::sleep_for(ms);
     const std::uint64_t fetched = response_seed(index);
-    co_return finish(ms, co_await async::offload(
-                             [this, fetched] { return transcode_segment(params, fetched); }));
+    co_return finish(
+        ms, co_await async::offload([this, fetched] { return transcode_segment(params, fetched); }),
+        due, fired);
   }
 
  private:
   // What the request fetched seeds the frames to transcode.
   std::uint64_t response_seed(std::size_t index) const { return parse_response(seed, index); }
-  static result finish(double ms, const transcode_stats& s) {
-    return {ms, s, s.checksum, clock::now()};
+  static result finish(double ms, const transcode_stats& s, clock::time_point due,
+                       clock::time_point fired) {
+    return {ms, s, s.checksum, clock::now(), due, fired};
   }
 };
 

@@ -52,6 +52,9 @@ struct transcode_stats {
   bool operator==(const transcode_stats&) const = default;
 };
 
+// The parallel grain of nested transcoding: a frame's macroblock rows, each a task of its own.
+inline int macroblock_rows(const transcode_params& p) { return p.height / kTranscodeMacroblock; }
+
 // Throws std::invalid_argument whose message names the bad field and its value.
 void validate(const transcode_params& params);
 

@@ -37,7 +37,9 @@ struct wait_workload {
   struct result {
     double latency_ms = 0;
     std::uint64_t checksum = 0;
-    clock::time_point done{};  // when the timer fired: the response "arrived"
+    clock::time_point done{};   // when the timer fired: the response "arrived"
+    clock::time_point due{};    // the wait's deadline (the timer's own is a few ns later)
+    clock::time_point fired{};  // when the timer fired (here, done)
   };
 
   double latency_ms(std::size_t index) const { return latency.sample_ms(seed, index); }
@@ -48,14 +50,16 @@ struct wait_workload {
 
   result run_blocking(std::size_t index) const {
     const double ms = latency_ms(index);
+    const clock::time_point due = clock::now() + measure::from_ms(ms);
     const clock::time_point fired = blocking_sleep(ms);
-    return {ms, parse_response(seed, index), fired};
+    return {ms, parse_response(seed, index), fired, due, fired};
   }
 
   async::task<result> run_async(std::size_t index) const {
     const double ms = latency_ms(index);
+    const clock::time_point due = clock::now() + measure::from_ms(ms);
     const clock::time_point fired = co_await async::sleep_for(ms);
-    co_return result{ms, parse_response(seed, index), fired};
+    co_return result{ms, parse_response(seed, index), fired, due, fired};
   }
 };
 

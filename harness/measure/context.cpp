@@ -62,15 +62,16 @@ std::string join(const std::vector<std::string>& parts) {
 
 }  // namespace
 
+std::string load_averages() {
+  double load[3] = {0, 0, 0};
+  if (getloadavg(load, 3) != 3) return "n/a";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.2f %.2f %.2f", load[0], load[1], load[2]);
+  return buf;
+}
+
 std::vector<std::string> noise_warnings() {
   std::vector<std::string> warnings;
-  const std::size_t cores = available_cores();
-  double load[1] = {0.0};
-  if (getloadavg(load, 1) == 1 && load[0] > static_cast<double>(cores)) {
-    char buf[128];
-    std::snprintf(buf, sizeof buf, "load average %.2f above %zu cores at start", load[0], cores);
-    warnings.emplace_back(buf);
-  }
   const std::string governor =
       read_first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
   if (!governor.empty() && governor != "performance") {
@@ -109,6 +110,7 @@ std::vector<std::pair<std::string, std::string>> machine_context(const std::stri
        "library_build_type describes Debian's libbenchmark (built without NDEBUG), not this "
        "suite; this suite's build type is fanout_build_type"},
       {"fanout_noise_warnings", join(noise_warnings())},
+      {"fanout_load_before", load_averages()},
   };
 }
 

@@ -21,10 +21,7 @@ struct futures_unordered {
 
   template <workload W>
   static batch<typename W::result> run(const W& w, const options& opt, resources& res) {
-    return timed<typename W::result>(opt.items, [&](auto& b) {
-      res.loop.block_on(consume(w, b));
-      b.max_in_flight = opt.items;
-    });
+    return timed<typename W::result>(opt.items, [&](auto& b) { res.loop.block_on(consume(w, b)); });
   }
 
   // Each arrival is pushed into the set as it comes.

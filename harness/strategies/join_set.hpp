@@ -24,10 +24,8 @@ struct join_set {
 
   template <workload W>
   static batch<typename W::result> run(const W& w, const options& opt, resources& res) {
-    return timed<typename W::result>(opt.items, [&](auto& b) {
-      res.loop.block_on(consume(w, opt, *res.runtime, b));
-      b.max_in_flight = opt.items;
-    });
+    return timed<typename W::result>(
+        opt.items, [&](auto& b) { res.loop.block_on(consume(w, opt, *res.runtime, b)); });
   }
 
   // `select!` over admitting and joining: each arrival is spawned as it comes while the

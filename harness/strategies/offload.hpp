@@ -29,13 +29,10 @@ struct offload {
   // [chapter-port: offload]
   template <workload W>
   static batch<typename W::result> run(const W& w, const options& opt, resources& res) {
-    batch<typename W::result> b(opt.items);
     async::arena_pool pool(*res.pool);
-    b.start = clock::now();
-    res.loop.block_on(futures_unordered::consume(w, b), &pool);
-    b.end = clock::now();
-    b.max_in_flight = opt.items;
-    return b;
+    auto done = timed<typename W::result>(
+        opt.items, [&](auto& b) { res.loop.block_on(futures_unordered::consume(w, b), &pool); });
+    return done;
   }
   // [/chapter-port: offload]
 

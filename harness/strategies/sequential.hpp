@@ -14,10 +14,7 @@ struct sequential {
 
   template <workload W>
   static batch<typename W::result> run(const W& w, const options& opt, resources& res) {
-    return timed<typename W::result>(opt.items, [&](auto& b) {
-      res.loop.block_on(consume(w, b));
-      b.max_in_flight = opt.items > 0 ? 1 : 0;
-    });
+    return timed<typename W::result>(opt.items, [&](auto& b) { res.loop.block_on(consume(w, b)); });
   }
 
   // Awaits each item at its arrival.

@@ -28,10 +28,8 @@ struct spawn_channel {
 
   template <workload W>
   static batch<typename W::result> run(const W& w, const options& opt, resources& res) {
-    return timed<typename W::result>(opt.items, [&](auto& b) {
-      res.loop.block_on(consume(w, opt, *res.runtime, b));
-      b.max_in_flight = opt.items;
-    });
+    return timed<typename W::result>(
+        opt.items, [&](auto& b) { res.loop.block_on(consume(w, opt, *res.runtime, b)); });
   }
 
   // A spawned task of its own admits the items: it spawns each at its arrival, then drops its

@@ -12,15 +12,20 @@
 // which workload it runs. Each one lives in its own file named after the pattern of the
 // reference chapter that it ports, and registry.hpp lists them (docs/design.md section 7).
 #include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/task_arena.h>
 
+#include <atomic>
 #include <chrono>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <optional>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "harness/async/event_loop.hpp"
@@ -28,6 +33,7 @@
 #include "harness/async/runtime.hpp"
 #include "harness/async/task.hpp"
 #include "harness/measure/hash.hpp"
+#include "harness/measure/stats.hpp"
 #include "harness/measure/time.hpp"
 
 namespace fanout::strategies {
@@ -96,12 +102,36 @@ struct resources {
 // instance and the same for every strategy: idle unless used (runtime workers sleep in epoll,
 // TBB arenas start their threads on first use).
 struct owned_resources {
-  explicit owned_resources(std::size_t workers)
+  // `start_tbb`: start TBB's worker threads now, for a strategy that runs on TBB, so that no
+  // timed run pays for their creation.
+  explicit owned_resources(std::size_t workers, bool start_tbb = false)
       : threads_allowed(tbb::global_control::max_allowed_parallelism, workers + 1),
         rt(workers),
         arena(static_cast<int>(workers)),
-        pool(static_cast<int>(workers), 0) {}
+        pool(static_cast<int>(workers), 0) {
+    if (start_tbb) {
+      start_workers(pool);
+      start_workers(arena);
+    }
+  }
   resources view() { return {loop, &rt, &arena, &pool}; }
+
+  // Runs one task on each slot of `a` at the same time (waiting at most 100 ms for them all to
+  // be taken), so that every worker thread it can have is running.
+  static void start_workers(tbb::task_arena& a) {
+    const int slots = a.max_concurrency();
+    std::atomic<int> arrived{0};
+    a.execute([&] {
+      tbb::parallel_for(
+          0, slots,
+          [&](int) {
+            arrived.fetch_add(1);
+            const auto until = clock::now() + std::chrono::milliseconds(100);
+            while (arrived.load() < slots && clock::now() < until) std::this_thread::yield();
+          },
+          tbb::simple_partitioner());
+    });
+  }
 
   // TBB caps its worker threads at the core count minus one unless told otherwise; a sweep
   // over workers (and offload's pool, which reserves no slot for the caller) needs them all.
@@ -128,7 +158,8 @@ struct batch {
   std::vector<item_record<R>> items;  // by item index, whatever the completion order
   clock::time_point start{};          // the first item issued
   clock::time_point end{};            // the last result received
-  std::size_t max_in_flight = 0;      // the most items in flight at once
+  std::size_t max_in_flight = 0;      // where a strategy counts it itself: the bounded streams'
+                                      // most children at once, the threads it started
   std::size_t max_buffered = 0;       // spawn_channel: the most results queued in the channel
   std::string failure;                // the fan-out itself failed (e.g. a thread not created)
   int failure_errno = 0;              // and the errno it failed with
@@ -148,12 +179,28 @@ struct batch {
     it.completed = it.received;
     it.error = async::describe(e);
   }
+  // The consumer has item i, whose record its worker filled (run_blocking_into).
+  void receive_filled(std::size_t i) {
+    item_record<R>& it = items[i];
+    if (received_twice(it)) return;
+    it.received = clock::now();
+  }
   void receive(std::size_t i, async::outcome<R>& out) {
     if (out.ok()) {
       receive(i, std::move(*out.value));
     } else {
       receive_error(i, out.error);
     }
+  }
+
+  // The most items issued and not yet received at any moment, from the records.
+  std::size_t measured_in_flight() const {
+    std::vector<double> issued, received;
+    for (const auto& it : items) {
+      issued.push_back(measure::ms(it.issued - start));
+      received.push_back(measure::ms(it.received - start));
+    }
+    return measure::max_overlap(issued, received);
   }
 
   std::size_t succeeded() const {
@@ -187,10 +234,33 @@ struct batch {
   }
 };
 
+// What runs on this thread between a batch's allocation and its start: where a benchmark takes
+// its memory baseline, so that the harness's own per-item records stay out of the growth.
+//
+//   const before_start baseline([&] { memory.start(); });   // for the runs in this scope
+class before_start {
+ public:
+  explicit before_start(std::function<void()> hook) : saved_(std::exchange(hook_, &hook_fn_)) {
+    hook_fn_ = std::move(hook);
+  }
+  ~before_start() { hook_ = saved_; }
+  before_start(const before_start&) = delete;
+  before_start& operator=(const before_start&) = delete;
+  static void run() {
+    if (hook_ && *hook_) (*hook_)();
+  }
+
+ private:
+  std::function<void()> hook_fn_;
+  std::function<void()>* saved_;
+  static inline thread_local std::function<void()>* hook_ = nullptr;
+};
+
 // A batch of `items` timed around `fan_out(b)`: it starts before and ends after.
 template <class R, class FanOut>
 batch<R> timed(std::size_t items, FanOut&& fan_out) {
   batch<R> b(items);
+  before_start::run();
   b.start = clock::now();
   fan_out(b);
   b.end = clock::now();
@@ -205,7 +275,8 @@ concept strategy = requires(const options& o) {
   { S::shape_of(o, std::size_t{1}) } -> std::same_as<shape>;
 };
 
-// Runs a workload's blocking form for item i and records it; for the threaded strategies.
+// Runs a workload's blocking form for item i and records its value (or error) and when it
+// completed; for the threaded strategies. The consumer stamps its receipt (receive_filled).
 template <workload W>
 void run_blocking_into(const W& w, std::size_t i, item_record<typename W::result>& it) {
   try {
@@ -217,8 +288,12 @@ void run_blocking_into(const W& w, std::size_t i, item_record<typename W::result
   } catch (...) {
     it.error = "unknown exception";
   }
-  it.received = clock::now();
-  if (it.error.size()) it.completed = it.received;
+  if (it.error.size()) it.completed = clock::now();
+}
+
+// Whether a strategy runs items on TBB: its resources start TBB's workers before timing.
+constexpr bool uses_tbb(const traits& t) {
+  return t.runs_on == executor::tbb || t.runs_on == executor::loop_and_tbb;
 }
 
 }  // namespace fanout::strategies

@@ -24,24 +24,24 @@ struct tbb_parallel_for {
 
   template <workload W>
   static batch<typename W::result> run(const W& w, const options& opt, resources& res) {
-    batch<typename W::result> b(opt.items);
-    b.start = clock::now();
-    // [chapter-port: tbb_parallel_for]
-    res.arena->execute([&] {
-      // Grain size 1: an item is coarse (a wait or a transcode), so every item is its own task
-      // and idle workers can always steal the next one.
-      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, opt.items, 1),
-                        [&](const tbb::blocked_range<std::size_t>& r) {
-                          for (std::size_t i = r.begin(); i != r.end(); ++i) {
-                            b.issue(i);
-                            run_blocking_into(w, i, b.items[i]);
-                          }
-                        });
+    auto done = timed<typename W::result>(opt.items, [&](auto& b) {
+      // [chapter-port: tbb_parallel_for]
+      res.arena->execute([&] {
+        // Grain size 1: an item is coarse (a wait or a transcode), so every item is its own
+        // task and idle workers can always steal the next one.
+        tbb::parallel_for(tbb::blocked_range<std::size_t>(0, opt.items, 1),
+                          [&](const tbb::blocked_range<std::size_t>& r) {
+                            for (std::size_t i = r.begin(); i != r.end(); ++i) {
+                              b.issue(i);
+                              run_blocking_into(w, i, b.items[i]);
+                            }
+                          });
+      });
+      // [/chapter-port: tbb_parallel_for]
+      // The caller has the results when the loop returns: all at once.
+      for (std::size_t i = 0; i < opt.items; ++i) b.receive_filled(i);
     });
-    // [/chapter-port: tbb_parallel_for]
-    b.end = clock::now();
-    b.max_in_flight = static_cast<std::size_t>(res.arena->max_concurrency());
-    return b;
+    return done;
   }
 };
 

@@ -19,21 +19,21 @@ struct tbb_task_group {
 
   template <workload W>
   static batch<typename W::result> run(const W& w, const options& opt, resources& res) {
-    batch<typename W::result> b(opt.items);
-    b.start = clock::now();
-    // [chapter-port: tbb_task_group]
-    res.arena->execute([&] {
-      tbb::task_group group;
-      for (std::size_t i = 0; i < opt.items; ++i) {
-        b.issue(i);
-        group.run([&w, &b, i] { run_blocking_into(w, i, b.items[i]); });
-      }
-      group.wait();
+    auto done = timed<typename W::result>(opt.items, [&](auto& b) {
+      // [chapter-port: tbb_task_group]
+      res.arena->execute([&] {
+        tbb::task_group group;
+        for (std::size_t i = 0; i < opt.items; ++i) {
+          b.issue(i);
+          group.run([&w, &b, i] { run_blocking_into(w, i, b.items[i]); });
+        }
+        group.wait();
+      });
+      // [/chapter-port: tbb_task_group]
+      // The caller has the results when the group's wait returns: all at once.
+      for (std::size_t i = 0; i < opt.items; ++i) b.receive_filled(i);
     });
-    // [/chapter-port: tbb_task_group]
-    b.end = clock::now();
-    b.max_in_flight = static_cast<std::size_t>(res.arena->max_concurrency());
-    return b;
+    return done;
   }
 
   // The calling thread admits each item into the pool arena at its arrival (enqueue: the
@@ -48,6 +48,7 @@ struct tbb_task_group {
       b.issue(i);
       res.pool->enqueue([&w, &b, &finished, i] {
         run_blocking_into(w, i, b.items[i]);
+        b.receive_filled(i);  // open loop: each task delivers its own result
         finished.count_down();
       });
     }

@@ -16,7 +16,8 @@
 namespace fanout::strategies {
 
 struct threads {
-  static constexpr traits info{.name = "threads", .runs_on = executor::threads};
+  static constexpr traits info{
+      .name = "threads", .runs_on = executor::threads, .in_order = true};  // joined in order
   static shape shape_of(const options& o, std::size_t) { return {o.items, o.items, o.items + 1}; }
 
   template <workload W>
@@ -42,7 +43,10 @@ struct threads {
       if (arrivals) std::this_thread::sleep_until((*arrivals)[i]);
       b.issue(i);
       try {
-        pool.emplace_back([&w, &b, i] { run_blocking_into(w, i, b.items[i]); });
+        pool.emplace_back([&w, &b, i, own = arrivals != nullptr] {
+          run_blocking_into(w, i, b.items[i]);
+          if (own) b.receive_filled(i);  // open loop: each thread delivers its own result
+        });
       } catch (const std::system_error& e) {
         b.failure_errno = e.code().value();
         b.failure = "thread creation failed after " + std::to_string(pool.size()) +
@@ -51,7 +55,10 @@ struct threads {
         break;
       }
     }
-    for (std::thread& t : pool) t.join();
+    for (std::size_t i = 0; i < pool.size(); ++i) {
+      pool[i].join();  // the consumer has item i when its thread is joined, in input order
+      if (!arrivals) b.receive_filled(i);
+    }
     b.max_in_flight = pool.size();
   }
   // [/chapter-port: threads]

@@ -1,0 +1,251 @@
+#include "benchmarks/rounds.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <set>
+#include <stdexcept>
+
+#include "harness/measure/context.hpp"
+#include "harness/measure/stats.hpp"
+
+namespace fanout::bench {
+namespace {
+
+using Run = benchmark::BenchmarkReporter::Run;
+
+// Others' CPU (and steal) from which a benchmark's timings count as disturbed, in cores.
+constexpr double kNoiseThresholdCores = 0.25;
+
+// One benchmark's repetitions so far.
+struct bench_record {
+  std::vector<Run> runs;
+  std::vector<double> times;  // each repetition's makespan (real time per iteration)
+  bool failed = false;        // an error or a skip: never repeated
+  measure::noise_sample noise;
+  std::size_t windows = 0;
+  double mean_wall_s() const { return windows ? noise.wall_s / static_cast<double>(windows) : 0; }
+};
+
+struct round_state {
+  std::size_t round = 0;
+  std::set<std::string> active;  // past the first round: the benchmarks that run
+  std::map<std::string, bench_record> benches;
+  std::string current;  // the benchmark whose body runs now
+};
+round_state& rounds() {
+  static round_state s;
+  return s;
+}
+
+// Forwards the runs of each round to the console, drops those that sat the round out, and
+// keeps the rest, numbering each benchmark's repetitions.
+class round_reporter final : public benchmark::BenchmarkReporter {
+ public:
+  explicit round_reporter(benchmark::BenchmarkReporter& display) : display_(display) {}
+  bool ReportContext(const Context& c) override {
+    if (context_) return true;
+    context_.emplace(c);
+    return display_.ReportContext(c);
+  }
+  void ReportRuns(const std::vector<Run>& runs) override {
+    std::vector<Run> kept;
+    for (Run r : runs) {
+      if (r.run_type != Run::RT_Iteration) continue;
+      if (r.error_occurred && r.error_message == kNotThisRound) continue;
+      bench_record& rec = rounds().benches[r.run_name.function_name];
+      r.repetition_index = static_cast<std::int64_t>(rec.runs.size());
+      r.statistics = nullptr;  // points into this round's instances, gone after it
+      if (r.error_occurred) {
+        rec.failed = true;
+      } else {
+        rec.times.push_back(r.GetAdjustedRealTime());
+      }
+      rec.runs.push_back(r);
+      kept.push_back(r);
+    }
+    if (!kept.empty()) display_.ReportRuns(kept);
+  }
+  void Finalize() override {}
+  const Context* context() const { return context_ ? &*context_ : nullptr; }
+
+ private:
+  benchmark::BenchmarkReporter& display_;
+  std::optional<Context> context_;
+};
+
+// How many repetitions a fixed plan or family gives `name`; 0 when it is adaptive.
+std::size_t fixed_count(const repetition_plan& plan, const std::string& name) {
+  if (plan.fixed) return plan.fixed;
+  for (const auto& [prefix, n] : plan.fixed_families) {
+    if (name.rfind(prefix + "/", 0) == 0) return n;
+  }
+  return 0;
+}
+
+// The benchmarks of the next round: those short of their fixed count or of the minimum, and,
+// while the budget lasts, the cheapest of those whose interval is still too wide.
+std::set<std::string> next_round(const repetition_plan& plan, double elapsed_s) {
+  std::set<std::string> due;
+  std::vector<std::pair<double, std::string>> extra;  // (cost of a repetition, name)
+  for (const auto& [name, rec] : rounds().benches) {
+    const std::size_t n = rec.runs.size();
+    if (rec.failed) continue;
+    if (const std::size_t fixed = fixed_count(plan, name)) {
+      if (n < fixed) due.insert(name);
+    } else if (n < plan.min) {
+      due.insert(name);
+    } else if (n < plan.max && measure::relative_half_width(rec.times) > plan.ci_target) {
+      extra.emplace_back(rec.mean_wall_s(), name);
+    }
+  }
+  std::sort(extra.begin(), extra.end());
+  double cost = 0;
+  for (const auto& [name, rec] : rounds().benches) {
+    if (due.count(name)) cost += rec.mean_wall_s();
+  }
+  for (const auto& [wall, name] : extra) {
+    if (elapsed_s + cost + wall > plan.budget_s) break;
+    cost += wall;
+    due.insert(name);
+  }
+  return due;
+}
+
+// The runs of every benchmark, grouped and in registration order, each benchmark's
+// repetition count set to how many it had.
+std::vector<std::vector<Run>> grouped_runs() {
+  std::vector<std::vector<Run>> out;
+  for (auto& [name, rec] : rounds().benches) {
+    for (Run& r : rec.runs) r.repetitions = static_cast<std::int64_t>(rec.runs.size());
+    if (!rec.runs.empty()) out.push_back(rec.runs);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return std::make_pair(a[0].family_index, a[0].per_family_instance_index) <
+           std::make_pair(b[0].family_index, b[0].per_family_instance_index);
+  });
+  return out;
+}
+
+// The benchmarks during which a meaningful part of a core went to other processes or to the
+// hypervisor, pooled over their repetitions, as a JSON list for the context; and how many.
+std::pair<std::string, std::size_t> noisy_benchmarks() {
+  std::string out = "[";
+  std::size_t count = 0;
+  for (const auto& [name, rec] : rounds().benches) {
+    const double others = rec.noise.others_cores(), steal = rec.noise.steal_cores();
+    if (rec.runs.empty() || others + steal < kNoiseThresholdCores) continue;
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "\", \"others_cpu\": %.3f, \"steal_cpu\": %.3f}", others, steal);
+    out += count++ ? ", {\"name\": \"" : "{\"name\": \"";
+    out += name;
+    out += buf;
+  }
+  return {out + "]", count};
+}
+
+// What the context says of the run's noise and repetitions, known only once it is over.
+void add_closing_context(const repetition_plan& plan) {
+  const auto [noisy, count] = noisy_benchmarks();
+  benchmark::AddCustomContext("fanout_noisy", noisy);
+  benchmark::AddCustomContext("fanout_noise_threshold_cores", std::to_string(kNoiseThresholdCores));
+  benchmark::AddCustomContext("fanout_load_after", measure::load_averages());
+  benchmark::AddCustomContext("fanout_repetitions", plan.describe());
+  if (count) {
+    std::fprintf(stderr,
+                 "warning: %zu benchmarks ran while other processes or the hypervisor took %.2f "
+                 "cores or more (fanout_noisy in the JSON context)\n",
+                 count, kNoiseThresholdCores);
+  }
+}
+
+// Writes the JSON under a temporary name and renames it once complete.
+void write_json(const benchmark::BenchmarkReporter::Context& context, const std::string& path) {
+  const std::string tmp = path + ".partial";
+  {
+    std::ofstream f(tmp);
+    benchmark::JSONReporter json;
+    json.SetOutputStream(&f);
+    json.SetErrorStream(&f);
+    json.ReportContext(context);
+    for (const auto& runs : grouped_runs()) json.ReportRuns(runs);
+    json.Finalize();
+    f.flush();
+    if (!f) {
+      const std::string why = std::strerror(errno);
+      std::remove(tmp.c_str());
+      throw std::runtime_error("cannot write " + path + ": " + why);
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    throw std::runtime_error("cannot rename " + tmp + ": " + std::strerror(errno));
+  }
+}
+
+}  // namespace
+
+std::string repetition_plan::describe() const {
+  if (fixed) return "{\"policy\": \"fixed\", \"n\": " + std::to_string(fixed) + "}";
+  std::string out = "{\"policy\": \"adaptive\", \"min\": " + std::to_string(min);
+  out += ", \"max\": " + std::to_string(max);
+  out += ", \"ci_target\": " + std::to_string(ci_target);
+  out += ", \"budget_s\": " + std::to_string(budget_s) + ", \"fixed_families\": {";
+  const char* sep = "";
+  for (const auto& [prefix, n] : fixed_families) {
+    out += sep;
+    out += "\"" + prefix + "\": " + std::to_string(n);
+    sep = ", ";
+  }
+  return out + "}}";
+}
+
+bool wanted(const std::string& name) {
+  round_state& s = rounds();
+  if (s.round > 1 && !s.active.count(name)) return false;
+  s.current = name;
+  return true;
+}
+
+bool first_repetition() {
+  const round_state& s = rounds();
+  const auto it = s.benches.find(s.current);
+  return it == s.benches.end() || it->second.runs.empty();
+}
+
+void add_noise(const std::string& name, const measure::noise_sample& sample) {
+  bench_record& rec = rounds().benches[name];
+  rec.noise += sample;
+  ++rec.windows;
+}
+
+std::size_t run_rounds(const repetition_plan& plan, const std::string& out_path) {
+  using steady = std::chrono::steady_clock;
+  const auto start = steady::now();
+  benchmark::ConsoleReporter console;
+  round_reporter reporter(console);
+  round_state& s = rounds();
+  for (s.round = 1;; ++s.round) {
+    std::cout << "== round " << s.round << ": "
+              << (s.round == 1 ? std::string("every benchmark")
+                               : std::to_string(s.active.size()) + " benchmarks")
+              << std::endl;
+    benchmark::RunSpecifiedBenchmarks(&reporter);
+    if (s.benches.empty()) return 0;
+    const double elapsed = std::chrono::duration<double>(steady::now() - start).count();
+    s.active = next_round(plan, elapsed);
+    if (s.active.empty()) break;
+  }
+  std::size_t ran = 0;
+  for (const auto& [name, rec] : s.benches) ran += !rec.runs.empty();
+  add_closing_context(plan);
+  if (!out_path.empty()) write_json(*reporter.context(), out_path);
+  return ran;
+}
+
+}  // namespace fanout::bench
