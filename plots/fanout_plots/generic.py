@@ -165,7 +165,8 @@ def figure(runs, styles, out_dir: str, group: Group):
     return FigureResult(
         group.name, f"{group.what}: every benchmark",
         f"Each row is one `{group.what}` benchmark (its variant and parameters in the row name), "
-        "its marker the median over the repetitions and its bar the median's 95% CI. " + group.caption,
+        "its marker the median over the repetitions and its bar the median's 95% CI. "
+        + group.caption,
         headers, rows, config,
         save(fig, out_dir, re.sub(r"[^A-Za-z0-9_.-]", "_", group.name)), summary=group.summary)
 
