@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Plots fanout-bench results and writes report.md (and comparison.md for several runs).
+"""Plots fanout-bench results and writes report.md (and comparison.md and comparison.json for
+several runs).
 
     python3 plots/fanout_report.py results/laptop/20260101T120000 [RESULT_DIR ...] [--out DIR]
 
-Needs matplotlib, numpy and scipy (Debian: python3-matplotlib python3-scipy).
+Needs matplotlib and numpy (Debian: python3-matplotlib python3-numpy).
 """
 
 import os

@@ -1,4 +1,5 @@
-"""Command line: read result folders, write figures, report.md and (for several) comparison.md.
+"""Command line: read result folders, write figures, report.md and (for several) comparison.md
+and comparison.json.
 
 Bad input (a missing folder, corrupt JSON, results without the suite's registry) is one line on
 stderr naming the path, exit status 2.
@@ -21,11 +22,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Plot fanout-bench results (Google Benchmark JSON) and write report.md; "
-                    "given several result folders, overlay them and write comparison.md.")
+                    "given several result folders, overlay them and write comparison.md and "
+                    "comparison.json.")
     parser.add_argument("result_dirs", nargs="+", metavar="RESULT_DIR",
                         help="folder holding the *.json files of one run")
     parser.add_argument("--out", metavar="DIR",
-                        help="where to write plots/, report.md and comparison.md "
+                        help="where to write plots/, report.md, comparison.md and comparison.json "
                              "(default: the first RESULT_DIR)")
     parser.add_argument("--filter", metavar="REGEX",
                         help="only benchmarks whose name matches (re.search)")
@@ -75,9 +77,14 @@ def main(argv=None) -> int:
         comparison = None
         if len(runs) > 1:
             comparison = "comparison.md"
-            path = os.path.join(out, comparison)
-            write_text(path, compare.render(runs, out))
+            # One computation of the ratios for both files, so that they agree.
+            pairs = [compare.entries(runs[0], other) for other in runs[1:]]
+            path = os.path.join(out, compare.JSON_NAME)
+            write_text(path, compare.render_json(runs, out, pairs))
             written.append(path)
+            path = os.path.join(out, comparison)
+            write_text(path, compare.render(runs, out, pairs))
+            written.insert(0, path)
         path = os.path.join(out, "report.md")
         write_text(path, report.render(runs, drawn, out, comparison))
         written.insert(0, path)

@@ -1,7 +1,9 @@
 """Drawing primitives shared by the figures: sweeps, strips and horizontal bars with error bars.
 
-Every plotted value is the median of the repetitions; error bars span their minimum to maximum,
-so a single repetition draws as a bare marker.
+Every plotted value is the median of the repetitions; error bars span its 95% confidence
+interval (stats.py; min-max, of lower coverage, with fewer than 6 repetitions), so a single
+repetition draws as a bare marker. A point beyond its physical bound (validity.py) gets an
+extra marker, INVALID_MARK, that style.finish puts in the legend.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import numpy as np
 from matplotlib.ticker import NullLocator
 
 from .select import of_workload, sweep
-from .style import IDEAL_COLOR, run_hatch, run_linestyle
+from .stats import MedianCI, median_ci
+from .style import IDEAL_COLOR, mark_invalid, run_hatch, run_linestyle
 
 
 @dataclass
@@ -28,23 +31,25 @@ class Point:
     category: str = ""
 
     @property
+    def ci(self) -> MedianCI:
+        return median_ci(self.values)
+
+    @property
     def med(self) -> float:
-        return float(np.median(self.values)) if self.values.size else math.nan
+        return self.ci.median
 
     @property
     def lo(self) -> float:
-        return float(self.values.min()) if self.values.size else math.nan
+        """The lower bound of the median's 95% interval."""
+        return self.ci.lo
 
     @property
     def hi(self) -> float:
-        return float(self.values.max()) if self.values.size else math.nan
+        return self.ci.hi
 
     @property
-    def cv(self):
-        v = self.values
-        if v.size < 2 or not v.mean():
-            return None
-        return float(v.std(ddof=1) / v.mean())
+    def invalid(self) -> bool:
+        return bool(getattr(self.bench, "invalid", ""))
 
 
 def _yerr(points) -> np.ndarray:
@@ -75,6 +80,7 @@ def draw_lines(ax, points, styles) -> None:
         ps.sort(key=lambda p: p.x)
         ax.errorbar([p.x for p in ps], [p.med for p in ps], yerr=_yerr(ps),
                     **styles.line_kw(s, ri))
+        mark_invalid(ax, [p.x for p in ps if p.invalid], [p.med for p in ps if p.invalid])
 
 
 def strip_positions(points, nruns: int) -> tuple:
@@ -91,6 +97,8 @@ def draw_strip(ax, points, styles, nruns: int) -> list:
         kw = styles.line_kw(p.strategy, p.run_i)
         kw["linestyle"] = "none"
         ax.errorbar([pos[(p.run_i, p.strategy)]], [p.med], yerr=_yerr([p]), **kw)
+        if p.invalid:
+            mark_invalid(ax, [pos[(p.run_i, p.strategy)]], [p.med])
     ax.set_xticks(range(len(cats)), cats, rotation=35, ha="right", rotation_mode="anchor")
     ax.set_xlim(-0.6, len(cats) - 0.4)
     ax.grid(axis="x", visible=False)
@@ -163,6 +171,8 @@ def hpanel(ax, rows, styles, nruns: int, bars: bool, log: bool = False,
             kw = styles.line_kw(p.strategy, p.run_i)
             kw["linestyle"] = "none"
             ax.errorbar(p.med, y, xerr=xerr, **kw)
+        if p.invalid:
+            mark_invalid(ax, [p.med], [y])
     ax.set_yticks(range(len(cats)), cats)
     ax.set_ylim(len(cats) - 0.5, -0.5)
     ax.grid(axis="y", visible=False)

@@ -12,7 +12,8 @@ from matplotlib.lines import Line2D
 
 from . import select as sel
 from .draw import Point
-from .output import num, pct, table
+from .output import num, table
+from .stats import ci_text
 from .style import IDEAL_COLOR, machine_handles
 
 MAKESPAN = "makespan [ms]"
@@ -65,15 +66,19 @@ def table_rows(runs, points, columns) -> tuple:
 
 
 def col(key: str, header: str) -> list:
-    """Median and CV columns of one field of the benchmark, in the JSON's own units."""
-    short = header.split(" [")[0]
-    return [(header, lambda p: num(p.bench.median(key))),
-            (f"CV {short}", lambda p: pct(p.bench.cv(key)))]
+    """The column of one field of the benchmark, in the JSON's own units: its median and 95%
+    interval, `12.3 [12.1, 12.6]`."""
+    return [median_col(key, header)]
 
 
 def median_col(key: str, header: str) -> tuple:
-    """A median column alone."""
-    return header, lambda p: num(p.bench.median(key))
+    """One column: the median and its 95% interval (the median alone where they coincide)."""
+    return header, lambda p: ci_text(p.bench.ci(key), num)
+
+
+def point_col(header: str) -> tuple:
+    """One column of the plotted values themselves (a speedup, a ratio): median [95% CI]."""
+    return header, lambda p: ci_text(p.ci, num)
 
 
 def samples(key: str):

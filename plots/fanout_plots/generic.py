@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .draw import Point, hpanel, spans_decades
 from .figure import MAKESPAN, FigureResult, col, handles, table_rows
-from .output import num, ratio, times
+from .output import num, ratio, rows_text, times
 from .results import registry_of
 from .select import short_names
 from .style import finish, new_figure, save
@@ -165,7 +165,8 @@ def figure(runs, styles, out_dir: str, group: Group):
     return FigureResult(
         group.name, f"{group.what}: every benchmark",
         f"Each row is one `{group.what}` benchmark (its variant and parameters in the row name), "
-        "its marker the median over the repetitions and its bar their range. " + group.caption,
+        "its marker the median over the repetitions and its bar the median's 95% CI. "
+        + group.caption,
         headers, rows, config,
         save(fig, out_dir, re.sub(r"[^A-Za-z0-9_.-]", "_", group.name)), summary=group.summary)
 
@@ -182,8 +183,9 @@ def finding(run, group: Group) -> str | None:
         note = f", outcome: {b.note}" if b.note else ""
         return f"{names[b.name]} {num(b.median())} ms{extra}{note}"
     if len(ranked) == 1:
-        return f"- **{group.what}**: {desc(ranked[0])}."
+        return f"- **{group.what}**: {desc(ranked[0])}." + rows_text(ranked)
     if ranked:
         return (f"- **{group.what}**: slowest {desc(ranked[-1])}; fastest {desc(ranked[0])}; "
-                f"{times(ratio(ranked[-1].median(), ranked[0].median()))} apart.")
+                f"{times(ratio(ranked[-1].median(), ranked[0].median()))} apart."
+                + rows_text([ranked[-1], ranked[0]]))
     return None

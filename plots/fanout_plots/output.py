@@ -83,7 +83,15 @@ def times(v) -> str:
     return f"{v:.3g}×" if v < 1000 else f"{v:,.0f}×"
 
 
-_NUMERIC = re.compile(r"^(n/a|[-+]?[\d,]*\.?\d+(e[-+]?\d+)?[%×]?)$")
+def rows_text(benches) -> str:
+    """' Rows: `a`, `b`.': the benchmarks a finding rests on, each named once, in order."""
+    names = list(dict.fromkeys(b.name for b in benches))
+    return " Rows: " + ", ".join(f"`{n}`" for n in names) + "." if names else ""
+
+
+_NUMBER = r"[-+]?[\d,]*\.?\d+(e[-+]?\d+)?[%×]?"
+# A number, or a median with its interval: "12.3 [12.1, 12.6]".
+_NUMERIC = re.compile(rf"^(n/a|{_NUMBER}( \[{_NUMBER}, {_NUMBER}\])?)$")
 
 
 def table(headers: list, rows: list) -> str:

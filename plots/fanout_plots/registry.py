@@ -23,12 +23,14 @@ FANOUT = "fanout"
 
 @dataclass(frozen=True)
 class Strategy:
-    """A strategy and the traits the report uses: its parameters besides `items`, and whether
-    it has an open-loop form."""
+    """A strategy and the traits the report uses: its parameters besides `items`, whether it
+    has an open-loop form, and what it runs on (`executor`: loop, threads, runtime, tbb,
+    loop+tbb; docs/design.md section 1)."""
 
     name: str
     params: tuple
     open_loop: bool
+    executor: str = ""
 
     @property
     def bounded(self) -> bool:
@@ -84,7 +86,7 @@ class Registry:
             raise ValueError("not a JSON object")
         strategies = tuple(
             Strategy(s["name"], _strings(s.get("params", []), f"{s['name']}.params"),
-                     bool(s.get("open_loop")))
+                     bool(s.get("open_loop")), str(s.get("executor", "")))
             for s in _names(doc.get("strategies"), "strategies"))
         workloads = {w["name"]: _strings(w.get("params", []), f"{w['name']}.params")
                      for w in _names(doc.get("workloads"), "workloads")}
@@ -120,6 +122,9 @@ class Registry:
     def closed_loop_only(self) -> list:
         """The strategies without an open-loop form (so without load benchmarks)."""
         return [s.name for s in self.strategies if not s.open_loop]
+
+    def strategy(self, name: str) -> Strategy | None:
+        return next((s for s in self.strategies if s.name == name), None)
 
     def rank(self, strategy: str) -> tuple:
         """Sort key: the registry's order, then strategies it does not know, alphabetically."""

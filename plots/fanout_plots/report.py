@@ -5,11 +5,15 @@ benchmark families (families/), in the order of FAMILIES.
 
 from __future__ import annotations
 
-from . import generic
+import json
+
+from . import generic, validity
 from .families import FAMILIES, unclaimed
 from .output import folder_name, num, pct, table
+from .stats import MIN_FOR_LEVEL, ci_text, order_ranks
 
-CV_LIMIT = 0.05
+# A makespan whose 95% CI is wider than ±5% of its median is flagged (issue 11's acceptance).
+HALF_WIDTH_LIMIT = 0.05
 RELEASE_TYPES = ("Release", "RelWithDebInfo")
 CARD = (("fanout_label", "label"), ("fanout_cpu_model", "CPU model"), ("fanout_cores", "cores"),
         ("num_cpus", "CPUs seen by Google Benchmark"), ("mhz_per_cpu", "MHz per CPU"),
@@ -19,14 +23,38 @@ CARD = (("fanout_label", "label"), ("fanout_cpu_model", "CPU model"), ("fanout_c
         ("fanout_libuv_version", "libuv"), ("fanout_benchmark_version", "Google Benchmark"),
         ("library_build_type", "Google Benchmark library build"),
         ("fanout_git_commit", "git commit"), ("date", "date"), ("host_name", "host"),
-        ("load_avg", "load average at start"), ("cpu_scaling_enabled", "CPU scaling"),
-        ("fanout_noise_warnings", "noise warnings"))
+        ("cpu_scaling_enabled", "CPU scaling"),
+        ("fanout_load_before", "load average 1/5/15 min before the run"),
+        ("fanout_load_after", "load average 1/5/15 min after the run"),
+        ("fanout_noise_threshold_cores", "noise threshold [cores]"),
+        ("fanout_repetitions", "repetitions"))
+
+
+def repetitions_text(value) -> str:
+    """The context's repetition policy in words."""
+    try:
+        policy = json.loads(value) if isinstance(value, str) else value
+    except json.JSONDecodeError:
+        return str(value)
+    if not isinstance(policy, dict):
+        return str(value)
+    if policy.get("policy") == "fixed":
+        return f"fixed: {policy.get('n')} per benchmark"
+    if policy.get("policy") == "adaptive":
+        target = policy.get("ci_target")
+        target = pct(target) if isinstance(target, (int, float)) else "n/a"
+        return (f"adaptive: at least {policy.get('min')}, until the 95% CI half-width is at "
+                f"most {target} of the median or the benchmark's share of a "
+                f"{policy.get('budget_s')} s budget is spent")
+    return str(value)
 
 
 def _ctx_value(ctx: dict, key: str) -> str:
     v = ctx.get(key)
     if v is None or v == "":
-        return "none" if key == "fanout_noise_warnings" else "n/a"
+        return "n/a"
+    if key == "fanout_repetitions":
+        return repetitions_text(v)
     if isinstance(v, list):
         return ", ".join(f"{x:.2f}" if isinstance(x, float) else str(x) for x in v)
     if key == "library_build_type":
@@ -46,11 +74,73 @@ def machine_card(runs) -> str:
     return "\n".join(out)
 
 
+def noisy_benchmarks(ctx: dict) -> list | None:
+    """The context's `fanout_noisy`: [{"name", "others_cpu", "steal_cpu"}], None if unreadable."""
+    text = ctx.get("fanout_noisy")
+    if text is None or text == "":
+        return []
+    try:
+        items = json.loads(text) if isinstance(text, str) else text
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(items, list) or not all(isinstance(i, dict) and "name" in i
+                                              for i in items):
+        return None
+    return items
+
+
+def noise_warning(run) -> list:
+    """The benchmarks measured while other processes or the hypervisor took more than the
+    threshold of a core, with the load before and after the run; nothing when none was."""
+    ctx = run.context
+    items = noisy_benchmarks(ctx)
+    if items is None:
+        return [f"`fanout_noisy` in the context is not a JSON list of benchmarks: noise "
+                f"unknown ({str(ctx.get('fanout_noisy'))[:80]})."]
+    if not items:
+        return []
+    load = (f"load average 1/5/15 min before the run {ctx.get('fanout_load_before', 'n/a')}, "
+            f"after it {ctx.get('fanout_load_after', 'n/a')}")
+    rows = [[str(i["name"]), num(i.get("others_cpu")), num(i.get("steal_cpu"))] for i in items]
+    return [f"Noise: {_plural(len(items), 'benchmark')} ran while more than "
+            f"{ctx.get('fanout_noise_threshold_cores', 'n/a')} cores' worth of CPU went to other "
+            f"processes or to the hypervisor ({load}); their numbers are suspect:\n\n" + table(
+                ["benchmark", "others' CPU [cores]", "steal [cores]"], rows) + "\n"]
+
+
+def _wide_and_short(run) -> list:
+    out = []
+    ok = run.ok()
+    wide = [(b, b.ci()) for b in ok]
+    wide = [(b, c) for b, c in wide if c.half_width > HALF_WIDTH_LIMIT]
+    if wide:
+        out.append(f"{len(wide)} of {len(ok)} benchmarks have a makespan whose 95% CI is wider "
+                   f"than ±{HALF_WIDTH_LIMIT:.0%} of its median:\n\n" + table(
+                       ["benchmark", "n", "makespan [ms]", "CI half-width"],
+                       [[b.name, b.n, ci_text(c, num), pct(c.half_width)]
+                        for b, c in sorted(wide, key=lambda bc: -bc[1].half_width)]) + "\n")
+    short = sorted({b.n for b in ok if 2 <= b.n < MIN_FOR_LEVEL})
+    if short:
+        count = sum(1 for b in ok if 2 <= b.n < MIN_FOR_LEVEL)
+        cover = ", ".join(f"{order_ranks(n)[1]:.1%} with {n} repetitions" for n in short)
+        out.append(f"{_plural(count, 'benchmark')} with fewer than {MIN_FOR_LEVEL} repetitions: "
+                   "too few for a 95% CI of the median, so their intervals are min–max, which "
+                   f"cover the median with a probability of {cover}.")
+    return out
+
+
+def _invalid_warning(run) -> list:
+    bad = validity.invalid(run)
+    if not bad:
+        return []
+    return [f"{_plural(len(bad), 'point')} beyond the physical bound: invalid measurements, "
+            "marked in the figures and never used in Findings:\n\n" + table(
+                ["benchmark", "why"], [[b.name, b.invalid] for b in bad]) + "\n"]
+
+
 def _run_warnings(run) -> list:
-    ctx, out = run.context, []
-    noise = str(ctx.get("fanout_noise_warnings") or "").strip()
-    for w in (x.strip() for x in noise.split(";") if x.strip()):
-        out.append(f"Noisy run: {w}.")
+    ctx = run.context
+    out = noise_warning(run) + _invalid_warning(run)
     if ctx.get("cpu_scaling_enabled") is True:
         out.append("Google Benchmark saw CPU frequency scaling enabled: timings may drift.")
     build = ctx.get("fanout_build_type")
@@ -58,17 +148,11 @@ def _run_warnings(run) -> list:
         out.append(f"Debug build: the suite was built as '{build or 'unknown'}', not Release or "
                    "RelWithDebInfo; its numbers are not representative. (Google Benchmark's "
                    "own library_build_type is Debian's library and is not flagged.)")
-    noisy = [b for b in run.ok() if (b.cv() or 0) > CV_LIMIT]
-    if noisy:
-        out.append(f"{len(noisy)} of {len(run.ok())} benchmarks vary by more than "
-                   f"{CV_LIMIT:.0%} (CV of the makespan over repetitions):\n\n" + table(
-                       ["benchmark", "n", "CV makespan", "makespan [ms]"],
-                       [[b.name, b.n, pct(b.cv()), num(b.median())]
-                        for b in sorted(noisy, key=lambda b: -(b.cv() or 0))]) + "\n")
+    out += _wide_and_short(run)
     single = [b for b in run.ok() if b.n < 2]
     if single:
         out.append(f"{_plural(len(single), 'benchmark')} with a single repetition: no error "
-                   "bars, CV n/a.")
+                   "bars, no confidence interval.")
     failed = run.failed()
     if failed:
         out.append(f"{_plural(len(failed), 'benchmark')} skipped or failed:\n\n" + table(
@@ -82,8 +166,9 @@ def warnings_section(runs) -> str:
     for r in runs:
         prefix = f"**{r.label}**: " if len(runs) > 1 else ""
         lines += [f"- {prefix}{w}" for w in _run_warnings(r)]
-    return "\n".join(lines) if lines else "None: a quiet machine, a release build, every " \
-        f"benchmark ran, and no makespan varied by more than {CV_LIMIT:.0%}."
+    return "\n".join(lines) if lines else "None: no benchmark ran while others used the " \
+        "machine, a release build, every benchmark ran within its bound, and every makespan's " \
+        f"95% CI is within ±{HALF_WIDTH_LIMIT:.0%} of its median."
 
 
 def _plural(n: int, word: str) -> str:
@@ -91,10 +176,11 @@ def _plural(n: int, word: str) -> str:
 
 
 def _finding_lines(run) -> list:
+    """Every family's findings; each leaves out the invalid points (validity.py)."""
     lines = [x for fam in FAMILIES for x in fam.finding_lines(run)]
     for family in unclaimed([run]):
         for group in generic.groups([run], family):
-            line = generic.finding(run, group)
+            line = generic.finding(run.valid_only(), group)
             if line:
                 lines.append(line)
     return lines
@@ -113,7 +199,7 @@ def findings_section(runs) -> str:
 def _sources(runs, out_dir: str) -> str:
     return "\n".join(
         f"- `{folder_name(r.path, out_dir)}`: {len(r.files)} JSON file(s), {len(r.benches)} "
-        f"benchmarks, {max((b.n for b in r.benches), default=0)} repetitions at most"
+        f"benchmarks, {r.repetitions()} repetitions each"
         for r in runs)
 
 
@@ -132,8 +218,8 @@ def render(runs, figures, out_dir: str, comparison: str | None = None) -> str:
     parts = [f"# fanout-bench report: {title}",
              "Generated by `plots/fanout_report.py` from:\n\n" + _sources(runs, out_dir)]
     if comparison:
-        parts.append(f"Runs are overlaid in every figure; ratios and significance tests are in "
-                     f"[{comparison}]({comparison}).")
+        parts.append(f"Runs are overlaid in every figure; ratios of medians with their 95% "
+                     f"CIs are in [{comparison}]({comparison}) (and comparison.json).")
     parts += ["## Machine", machine_card(runs), "## Warnings", warnings_section(runs),
               "## Findings", findings_section(runs)]
     for fam in FAMILIES:

@@ -2,12 +2,18 @@
 
     run = read_run("results/dev-2core/20260101T120000")
     for bench in run.ok():
-        print(bench.family, bench.name, bench.median("real_time"), bench.cv("real_time"))
+        ci = bench.ci("real_time")  # the median and its 95% interval (stats.py)
+        print(bench.family, bench.name, ci.median, ci.lo, ci.hi)
 
 Each file's context must carry the suite's registry (`fanout_registry`, see registry.py): it
 says which counters are parameters of a benchmark rather than measurements of it, and the order
 of the strategies. The JSON files are only read, never rewritten, so that Google Benchmark's own
 compare.py keeps working on them.
+
+A run writes one iteration entry per repetition and no aggregates (docs/design.md section 9);
+repetition counts may differ between benchmarks. Older files are still read: their aggregates
+are kept aside (a file of aggregates only gives one value per benchmark), and their renamed
+counters are read under the new names (LEGACY).
 """
 
 from __future__ import annotations
@@ -15,12 +21,14 @@ from __future__ import annotations
 import json
 import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from . import validity
 from .registry import KEY as REGISTRY_KEY
 from .registry import Registry
+from .stats import MedianCI, median_ci
 
 # Google Benchmark appends one segment per timing option to a benchmark's name.
 TIMING_SEGMENTS = ("/manual_time", "/process_time", "/real_time")
@@ -33,7 +41,12 @@ NAME_ALIASES = {"ms": "latency_ms", "p99": "latency_p99_ms"}
 BOOKKEEPING = {"name", "run_name", "run_type", "family_index", "per_family_instance_index",
                "repetitions", "repetition_index", "iterations", "time_unit", "label",
                "aggregate_name", "aggregate_unit", "error_occurred", "error_message",
-               "threads_per_run"}
+               "threads_per_run", "threads"}
+# Counters renamed since: older files are read under the new names. An older file's `threads`
+# (the suite's counter, which replaced Google Benchmark's own key when parsed) is `os_threads`
+# where its registry lists `threads` among the family's metrics.
+LEGACY = {"rss_per_item_bytes": "mem_per_item_bytes"}
+LEGACY_THREADS = ("threads", "os_threads")
 OLDER_RUN = (f"no {REGISTRY_KEY} in the context: results from an older fanout-bench; "
              "re-run ./run_all.sh")
 
@@ -83,6 +96,8 @@ class Bench:
     error: str | None = None
     order: int = 0  # rank in registration order within its run
     rank: tuple = ()  # sort key of its strategy in the registry order of the runs read together
+    cores: int = 1  # its run's cores: representative configurations prefer workers = cores
+    invalid: str = ""  # why its point lies beyond its physical bound (validity.py), else ""
 
     @property
     def n(self) -> int:
@@ -100,18 +115,9 @@ class Bench:
         s = self.samples(key)
         return float(np.median(s)) if s.size else math.nan
 
-    def spread(self, key: str = "real_time") -> tuple[float, float]:
-        s = self.samples(key)
-        return (float(s.min()), float(s.max())) if s.size else (math.nan, math.nan)
-
-    def cv(self, key: str = "real_time") -> float | None:
-        """Coefficient of variation as Google Benchmark defines it: sample stddev / mean."""
-        s = self.samples(key)
-        if s.size < 2:
-            agg = self.aggregates.get("cv", {}).get(key)
-            return float(agg) if isinstance(agg, (int, float)) and math.isfinite(agg) else None
-        mean = float(s.mean())
-        return float(s.std(ddof=1)) / mean if mean else None
+    def ci(self, key: str = "real_time") -> MedianCI:
+        """The median over the repetitions and its distribution-free 95% interval."""
+        return median_ci(self.samples(key))
 
 
 @dataclass
@@ -144,6 +150,17 @@ class Run:
     def find(self, name: str) -> Bench | None:
         return next((b for b in self.benches if b.name == name), None)
 
+    def repetitions(self) -> str:
+        """'3', or '5–9' where the counts differ between benchmarks."""
+        ns = [b.n for b in self.benches if b.n]
+        if not ns:
+            return "0"
+        return str(min(ns)) if min(ns) == max(ns) else f"{min(ns)}–{max(ns)}"
+
+    def valid_only(self) -> Run:
+        """The run without its invalid points (validity.py): what findings rest on."""
+        return replace(self, benches=[b for b in self.benches if not b.invalid])
+
 
 def _params(entry: dict, name: str, counters: tuple) -> dict:
     params = {k: entry[k] for k in counters if isinstance(entry.get(k), (int, float))}
@@ -155,13 +172,16 @@ def _params(entry: dict, name: str, counters: tuple) -> dict:
     return params
 
 
-def _measurements(entry: dict) -> dict:
+def _measurements(entry: dict, legacy_threads: bool) -> dict:
     scale = TO_MS.get(entry.get("time_unit", "ns"), 1.0)
     out = {}
     for key, value in entry.items():
         if key in BOOKKEEPING or isinstance(value, bool) or not isinstance(value, (int, float)):
             continue
-        out[key] = value * scale if key in TIME_FIELDS else value
+        out[LEGACY.get(key, key)] = value * scale if key in TIME_FIELDS else value
+    old, new = LEGACY_THREADS
+    if legacy_threads and isinstance(entry.get(old), (int, float)) and new not in out:
+        out[new] = entry[old]
     return out
 
 
@@ -200,12 +220,13 @@ def _add_entry(benches: dict, entry: dict, registry: Registry, file_no: int) -> 
     bench = benches.get(display_name(key))
     if bench is None:
         bench = benches[display_name(key)] = _new_bench(entry, registry, file_no, len(benches))
+    legacy_threads = LEGACY_THREADS[0] in registry.metrics(bench.family)
     if entry.get("error_occurred"):
         bench.error = str(entry.get("error_message") or "error (no message)")
     elif entry.get("run_type") == "aggregate":
-        bench.aggregates[agg] = _measurements(entry)
+        bench.aggregates[agg] = _measurements(entry, legacy_threads)
     else:
-        bench.reps.append(_measurements(entry))
+        bench.reps.append(_measurements(entry, legacy_threads))
 
 
 def _read_json(path: str) -> dict:
@@ -292,7 +313,10 @@ def read_run(path: str) -> Run:
                 or os.path.basename(os.path.normpath(path)))
     run = Run(path=path, label=label, context=context, registry=Registry.merge(registries),
               files=files, benches=list(benches.values()), notes=notes)
+    for bench in run.benches:
+        bench.cores = run.cores
     _rank_strategies([run])
+    validity.annotate(run)
     return run
 
 

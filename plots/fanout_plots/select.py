@@ -11,8 +11,10 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-# The strategy every speedup is measured against: one item after another.
+# The strategy whose measured makespan is shown beside T1: one item after another.
 BASELINE = "sequential"
+# The parameter that sizes a strategy's threads: representative at the run's core count.
+WORKERS = "workers"
 
 
 def strategies_of(benches) -> list:
@@ -26,12 +28,20 @@ def of_workload(run, workload: str) -> list:
 
 
 def modal_params(benches) -> dict:
-    """The most common value of each parameter: the configuration most benchmarks share."""
+    """The configuration representative of the benchmarks: `workers` equal to the run's cores
+    wherever a benchmark has that value (docs/design.md section 9: a worker sweep must not let a
+    tie of counts pick one worker), every other parameter its most common value (on a tie, the
+    first seen)."""
     counts: dict = {}
     for b in benches:
         for k, v in b.params.items():
             counts.setdefault(k, Counter())[v] += 1
-    return {k: c.most_common(1)[0][0] for k, c in counts.items()}
+    modes = {k: c.most_common(1)[0][0] for k, c in counts.items()}
+    cores = {b.cores for b in benches}
+    at_cores = [v for v in counts.get(WORKERS, ()) if len(cores) == 1 and v == next(iter(cores))]
+    if at_cores:
+        modes[WORKERS] = at_cores[0]
+    return modes
 
 
 def _agreement(bench, modes: dict, skip=()) -> int:

@@ -33,6 +33,11 @@ _RUN_LINES = ("-", "--", ":", "-.")
 _RUN_FILLS = ("full", "none", "full", "none")
 _RUN_HATCHES = ("", "//", "..", "xx")
 IDEAL_COLOR = "black"
+# A point beyond its physical bound (validity.py): a red cross over its marker.
+INVALID_GID = "invalid"
+INVALID_STYLE = {"marker": "X", "markersize": 11, "color": "red", "markeredgecolor": "0.1",
+                 "markeredgewidth": 0.8, "linestyle": "none"}
+INVALID_LABEL = "invalid: beyond its physical bound (see Warnings)"
 matplotlib.rcParams.update(RC)
 
 
@@ -90,10 +95,24 @@ def machine_handles(runs, bars: bool = False) -> list:
                    label=r.label) for i, r in enumerate(runs)]
 
 
+def mark_invalid(ax, xs, ys) -> None:
+    """Crosses over invalid points; finish() adds the legend entry when a figure has one."""
+    if len(xs):
+        ax.plot(xs, ys, gid=INVALID_GID, zorder=6, **INVALID_STYLE)
+
+
+def _has_invalid(fig) -> bool:
+    return any(line.get_gid() == INVALID_GID for ax in fig.axes for line in ax.get_lines())
+
+
 def errorbar_handle(runs) -> Line2D:
     reps = sorted({b.n for r in runs for b in r.ok()})
-    label = ("median; bar: min–max of repetitions" if reps and reps[-1] > 1
-             else "one repetition: no error bars")
+    if not reps or reps[-1] < 2:
+        label = "one repetition: no error bars"
+    elif reps[0] < 6:
+        label = "median; bar: 95% CI (min–max where n < 6)"
+    else:
+        label = "median; bar: its 95% CI"
     return Line2D([], [], color="0.3", marker="|", markersize=14, linestyle="none", label=label)
 
 
@@ -144,6 +163,8 @@ def finish(fig, runs, title: str, handles: list, ncol: int = 4) -> None:
     fig.suptitle(title, fontweight="bold")
     tidy_log_axes(fig)
     handles = list(handles) + [errorbar_handle(runs)]
+    if _has_invalid(fig):
+        handles.append(Line2D([], [], label=INVALID_LABEL, **INVALID_STYLE))
     legend = fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
                         ncol=min(ncol, len(handles)), frameon=False)
     box = legend.get_window_extent(fig.canvas.get_renderer()).transformed(

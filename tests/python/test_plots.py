@@ -4,8 +4,9 @@ Run from the repository root:  /usr/bin/python3 -m pytest -q tests/python/test_p
 
 Fixtures (tests/fixtures, rebuilt by make_fixtures.py): dev-2core is a real quick-profile run
 with 3 repetitions; server-16core the same as if from another machine; hazards adds hazard
-benchmarks, a skipped one, a debug build and noise warnings; sweep-4core is a synthetic
-default-profile run with sweeps. Every fixture carries the suite's registry (`fanout_registry`).
+benchmarks, a skipped one, a debug build and two noisy benchmarks; sweep-4core is a synthetic
+default-profile run with sweeps and 5 to 8 repetitions. Every fixture carries the suite's
+registry (`fanout_registry`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import hashlib
 import json
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -72,11 +74,26 @@ def write_run(folder: Path, data: dict) -> Path:
     return folder
 
 
-def json_aggregate(path: Path, agg: str) -> dict:
-    """{display name: aggregate entry} from Google Benchmark's own aggregates."""
-    data = json.loads(path.read_text())
-    return {b["run_name"].removesuffix(SUFFIX): b for b in data["benchmarks"]
-            if b.get("aggregate_name") == agg}
+def json_reps(path: Path) -> dict:
+    """{display name: {field: [values of its repetitions]}} from the iteration entries."""
+    out: dict = {}
+    for b in json.loads(path.read_text())["benchmarks"]:
+        if b.get("run_type") == "iteration" and not b.get("error_occurred"):
+            rows = out.setdefault(b["run_name"].removesuffix(SUFFIX), {})
+            for k, v in b.items():
+                if isinstance(v, (int, float)):
+                    rows.setdefault(k, []).append(v)
+    return out
+
+
+def median_of(cell: str) -> float:
+    """The median of a `12.3 [12.1, 12.6]` cell."""
+    return number(cell.split(" [")[0])
+
+
+def interval_of(cell: str) -> tuple:
+    lo, hi = cell.split(" [")[1].rstrip("]").split(", ")
+    return number(lo), number(hi)
 
 
 @pytest.fixture(scope="module")
@@ -154,28 +171,29 @@ def test_single_run_leaves_the_json_untouched(single):
     assert hashlib.sha256((src / "bm_fanout.json").read_bytes()).hexdigest() == before
 
 
-def test_report_tables_equal_the_json_medians(single):
+def test_report_tables_equal_the_json_medians_and_intervals(single):
     src, _ = single
-    medians = json_aggregate(src / "bm_fanout.json", "median")
-    cvs = json_aggregate(src / "bm_fanout.json", "cv")
+    reps = json_reps(src / "bm_fanout.json")
     fields = {"makespan [ms]": "real_time", "p50 [ms]": "p50_ms", "p90 [ms]": "p90_ms",
               "p99 [ms]": "p99_ms", "CPU [cores]": "cpu_util",
-              "RSS per in-flight item [bytes]": "rss_per_item_bytes",
+              "memory per in-flight item [bytes]": "mem_per_item_bytes",
               "throughput [items/s]": "items_per_second"}
     checked = 0
     for rows in tables((src / "report.md").read_text()):
         for row in rows:
             name = row.get("benchmark")
-            if name not in medians:
+            if name not in reps:
                 continue
             for header, key in fields.items():
                 if header in row:
-                    assert number(row[header]) == pytest.approx(
-                        medians[name][key], rel=5e-4, abs=1e-9), (name, header)
+                    values = reps[name][key]
+                    assert median_of(row[header]) == pytest.approx(
+                        statistics.median(values), rel=5e-4, abs=1e-9), (name, header)
+                    if "[" in row[header]:
+                        # 3 repetitions: too few for 95%, so the interval is min-max.
+                        assert interval_of(row[header]) == pytest.approx(
+                            (min(values), max(values)), rel=5e-4, abs=1e-9), (name, header)
                     checked += 1
-            if "CV makespan" in row:
-                assert number(row["CV makespan"]) == pytest.approx(
-                    100 * cvs[name]["real_time"], abs=0.051), name
     assert checked >= 150
 
 
@@ -191,7 +209,8 @@ def test_report_has_machine_card_findings_and_captions(single):
     assert len(ranked) == 10
     ratios = [number(r) for _, r in ranked]
     assert ratios == sorted(ratios) and ratios[0] >= 1.0
-    assert "approximation" in text and "Mann–Whitney" in findings
+    assert "approximation" in text and "95% CI [" in findings
+    assert "Rows: `wait/" in line
 
 
 def test_release_run_is_not_flagged_as_a_debug_build(single):
@@ -199,7 +218,11 @@ def test_release_run_is_not_flagged_as_a_debug_build(single):
     warnings = (src / "report.md").read_text().split("## Warnings")[1].split("## Findings")[0]
     # Google Benchmark's library_build_type is "debug" in the fixture: Debian's library.
     assert "Debug build" not in warnings
-    assert "vary by more than 5%" in warnings
+    assert "have a makespan whose 95% CI is wider than ±5% of its median" in warnings
+    assert "30 benchmarks with fewer than 6 repetitions" in warnings
+    assert "a probability of 75.0% with 3 repetitions" in warnings
+    # A quiet run: an empty fanout_noisy gives no noise warning.
+    assert "Noise" not in warnings
 
 
 def test_hazards_skips_debug_build_and_noise_are_reported(tmp_path):
@@ -208,8 +231,12 @@ def test_hazards_skips_debug_build_and_noise_are_reported(tmp_path):
     text = (src / "report.md").read_text()
     warnings = text.split("## Warnings")[1].split("## Findings")[0]
     assert "Debug build" in warnings
-    assert "load average 3.10 above 2 cores at start" in warnings
-    assert "governor powersave" in warnings
+    noise = next(x for x in warnings.split("\n- ") if x.startswith("Noise"))
+    assert noise.startswith("Noise: 2 benchmarks ran while more than 0.25 cores' worth of CPU")
+    assert "before the run 3.10 2.50 1.20, after it 2.90 2.70 1.40" in noise
+    rows = {r["benchmark"]: r for r in tables(noise)[0]}
+    assert rows["cpu/sequential/items:8/frames:4"]["others' CPU [cores]"] == "0.61"
+    assert rows["wait/threads/items:100/ms:10"]["steal [cores]"] == "0.12"
     assert "hazard/permit_deadlock/naive/items:10/limit:5/permits:2" in warnings
     assert "deadlock: the watchdog stopped the fan-out" in warnings
     assert "1 benchmark with a single repetition" in warnings
@@ -241,23 +268,33 @@ def test_one_repetition_works_without_error_bars(tmp_path):
                           if b["run_type"] == "iteration" and b["repetition_index"] == 0]
     folder = write_run(tmp_path / "one", data)
     run = read_run(str(folder))
-    assert all(b.n == 1 and b.cv() is None for b in run.ok())
+    assert all(b.n == 1 and b.ci().n == 1 for b in run.ok())
     text = report.render([run], [], str(folder))
     assert "30 benchmarks with a single repetition" in text
 
 
 # --- comparison ---------------------------------------------------------------------------
 
-def test_self_comparison_is_ratio_one_and_not_significant(self_compare):
+def ratio_rows(text: str) -> list:
+    return [r for t in tables(text) for r in t if "95% CI of the ratio" in r and "verdict" in r]
+
+
+def test_self_comparison_is_ratio_one_and_the_same(self_compare):
     text = (self_compare / "comparison.md").read_text()
-    rows = [r for t in tables(text) for r in t if "p (Mann–Whitney)" in r]
+    rows = ratio_rows(text)
     assert len(rows) == 30
     for row in rows:
         ratio = next(v for k, v in row.items() if k.startswith("ratio "))
-        assert ratio == "1.00"
-        assert number(row["p (Mann–Whitney)"]) == 1.0
-        assert row["differs (p < 0.05)"] == "no"
-    assert "0 differ significantly" in text
+        assert ratio == "1.000"
+        lo, hi = (number(x) for x in row["95% CI of the ratio"].strip("[]").split(", "))
+        assert lo <= 1 <= hi
+        assert row["verdict"] == "same (n < 6)"
+    assert "dev-2core (2) is: 0 slower, 0 faster, 30 same" in text
+    doc = json.loads((self_compare / "comparison.json").read_text())
+    assert doc["baseline"] == {"label": "dev-2core", "folder": "../dev-2core"}
+    (cmp,) = doc["comparisons"]
+    assert cmp["other"] == "dev-2core (2)" and len(cmp["benchmarks"]) == 30
+    assert {e["verdict"] for e in cmp["benchmarks"]} == {"same"}
     # The same label twice is told apart in the figures and tables.
     assert "dev-2core (2)" in (self_compare / "report.md").read_text()
 
@@ -265,7 +302,7 @@ def test_self_comparison_is_ratio_one_and_not_significant(self_compare):
 def test_two_machines_overlay_and_normalise(two_machines):
     text = (two_machines / "comparison.md").read_text()
     assert "10 benchmarks present in both" in text
-    assert "smallest attainable p is 0.10" in text
+    assert "10 of them have fewer than 6 repetitions on a side" in text
     assert "different core counts" in text and "speedup per usable core" in text
     assert "Only in server-16core (20)" in text
     rep = (two_machines / "report.md").read_text()
@@ -275,35 +312,36 @@ def test_two_machines_overlay_and_normalise(two_machines):
     assert (two_machines / "plots" / "wait_makespan.svg").stat().st_size > 10_000
 
 
-def _with_reps(data: dict, factor: float, reps: int = 5) -> dict:
-    """The fixture with `reps` repetitions per benchmark, makespans scaled by factor."""
+def _with_reps(data: dict, factor: float, reps: int = 6) -> dict:
+    """The fixture with `reps` repetitions per benchmark (makespans 0.5% apart), scaled by
+    factor."""
     out = {"context": data["context"], "benchmarks": []}
     for b in data["benchmarks"]:
         if b["run_type"] == "iteration" and b["repetition_index"] == 0:
             for i in range(reps):
                 e = dict(b, repetition_index=i, repetitions=reps)
-                e["real_time"] = b["real_time"] * factor * (1 + 0.001 * i)
+                e["real_time"] = b["real_time"] * factor * (1 + 0.005 * i)
                 out["benchmarks"].append(e)
     return out
 
 
-def test_a_real_difference_is_flagged_and_too_few_reps_say_na(tmp_path):
+def test_a_real_difference_is_flagged_and_one_repetition_says_na(tmp_path):
     data = fixture_json()
-    for name, factor, reps in (("fast", 1.0, 5), ("slow", 2.0, 5), ("once", 1.0, 1)):
+    for name, factor, reps in (("fast", 1.0, 6), ("slow", 2.0, 6), ("once", 1.0, 1)):
         write_run(tmp_path / name, _with_reps(data, factor, reps))
     runs = read_runs([str(tmp_path / "fast"), str(tmp_path / "slow")])
-    rows = [r for t in tables(compare.render(runs, str(tmp_path))) for r in t
-            if "p (Mann–Whitney)" in r]
+    rows = ratio_rows(compare.render(runs, str(tmp_path)))
     assert len(rows) == 30
     for row in rows:
-        assert next(v for k, v in row.items() if k.startswith("ratio ")) == "2.00"
-        assert number(row["p (Mann–Whitney)"]) < 0.05
-        assert row["differs (p < 0.05)"].startswith("**yes")
-        assert "slower" in row["differs (p < 0.05)"]
+        assert next(v for k, v in row.items() if k.startswith("ratio ")) == "2.000"
+        assert row["verdict"] == "**dev-2core (2) slower**"
+    runs = read_runs([str(tmp_path / "slow"), str(tmp_path / "fast")])
+    assert {r["verdict"] for r in ratio_rows(compare.render(runs, str(tmp_path)))} == {
+        "**dev-2core (2) faster**"}
     runs = read_runs([str(tmp_path / "fast"), str(tmp_path / "once")])
-    rows = [r for t in tables(compare.render(runs, str(tmp_path))) for r in t
-            if "p (Mann–Whitney)" in r]
-    assert rows and all(r["p (Mann–Whitney)"] == "n/a (too few repetitions)" for r in rows)
+    rows = ratio_rows(compare.render(runs, str(tmp_path)))
+    assert rows and all(r["verdict"] == "n/a" and r["95% CI of the ratio"] == "[n/a, n/a]"
+                        for r in rows)
 
 
 # --- bad input ----------------------------------------------------------------------------
@@ -408,9 +446,13 @@ def test_filter_and_printed_paths(tmp_path, capsys, monkeypatch):
     assert run_cli(FIXTURES / "dev-2core", FIXTURES / "server-16core", "--filter", "^wait/",
                    "--out", out) == 0
     printed = capsys.readouterr().out.split()
-    assert printed == [str(out / "report.md"), str(out / "comparison.md")]
+    assert printed == [str(out / "report.md"), str(out / "comparison.md"),
+                       str(out / "comparison.json")]
     text = (out / "comparison.md").read_text()
     assert "cpu/" not in text and "5 benchmarks present in both" in text
+    names = [e["name"] for e in json.loads((out / "comparison.json").read_text())[
+        "comparisons"][0]["benchmarks"]]
+    assert len(names) == 5 and all(n.startswith("wait/") for n in names)
 
 
 # --- the registry ---------------------------------------------------------------------------

@@ -6,6 +6,7 @@ report says about them:
 
     FAMILY                                   the registry's family name
     MAKESPAN_COMPARABLE                      whether comparison.md compares their makespans
+    COMPARED_ON                              the field the comparisons' ratio CIs are of
     draw_figures(runs, styles, out_dir)      its figures (FigureResults, saved)
     finding_lines(run)                       its lines of a run's findings
     findings_intro(runs)                     its sentence of the findings' introduction

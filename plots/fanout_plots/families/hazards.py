@@ -13,10 +13,12 @@ import re
 
 from .. import generic
 from .. import select as sel
-from ..output import num, ratio, table, times
+from ..output import num, ratio, rows_text, table, times
 
 FAMILY = "hazard"
 MAKESPAN_COMPARABLE = True
+# The field comparison.md and comparison.json compare its benchmarks on.
+COMPARED_ON = "real_time"
 DEADLOCK = re.compile(r"after (\d+(?:\.\d+)?) ms with (\d+) of (\d+) (results|items done)")
 CAPTION = ("A hazard's naive variant sits beside its fixes: a fix should bring makespan and the "
            "tail down.")
@@ -121,7 +123,7 @@ def buffered_stream_line(run) -> str | None:
                                  f"{num(ref)} ms body" if ref is not None else "") if x)
     return (f"- **buffered stream ({head})**: " + "; ".join(parts) + ". Timeouts are items "
             "whose consumer wait exceeded the stream's idle timeout; late p99 is the delay "
-            "between an item's completion and its delivery.")
+            "between an item's completion and its delivery." + rows_text(at))
 
 
 def buffered_stream_table(run) -> str:
@@ -174,7 +176,8 @@ def permit_deadlock_line(run) -> str | None:
         f"{num(modes['items'])} items" if "items" in modes else "",
         f"limit {num(modes['limit'])}" if "limit" in modes else "",
         f"{num(modes['permits'])} permits" if "permits" in modes else "") if x)
-    return f"- **permit deadlock ({head})**: " + "; ".join(parts) + "."
+    return (f"- **permit deadlock ({head})**: " + "; ".join(parts) + "."
+            + rows_text(failed + ok))
 
 
 def _outcome_row(b) -> list:
@@ -218,7 +221,7 @@ def blocking_loop_line(run) -> str | None:
         f"{num(b0.params['workers'])} workers" if "workers" in b0.params else "") if x)
     return (f"- **blocking the loop ({head})**: wait p99 " + ", ".join(parts) + "; wait p50 "
             + ", ".join(f"{_ms(b.median('wait_p50_ms'))} ({variant(b)})" for b in benches)
-            + ".")
+            + "." + rows_text(benches))
 
 
 # thread_exhaustion ----------------------------------------------------------------------------
@@ -237,7 +240,8 @@ def thread_exhaustion_line(run) -> str | None:
         parts.append(f"{num(b.params.get('items'))} items: {_ms(b.median())}, "
                      f"{num(b.median('threads_created'))} threads created, "
                      f"memory {_mib(grow)}, {b.note or 'no outcome label'}")
-    return "- **thread exhaustion (a thread per item)**: " + "; ".join(parts) + "."
+    return ("- **thread exhaustion (a thread per item)**: " + "; ".join(parts) + "."
+            + rows_text(benches))
 
 
 LINES = {"buffered_stream": buffered_stream_line, "permit_deadlock": permit_deadlock_line,
@@ -284,6 +288,7 @@ def draw_figures(runs, styles, out_dir: str) -> list:
 
 def finding_lines(run) -> list:
     """Per hazard its line; the generic slowest/fastest line for a hazard not known here."""
+    run = run.valid_only()  # invalid points are never used in findings
     out = []
     for hazard in _hazards([run]):
         fn = LINES.get(hazard)

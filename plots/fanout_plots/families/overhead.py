@@ -1,14 +1,17 @@
 """The suite's own overhead per strategy (`overhead/...`) beside the waits and work it measures:
 the resolution of every other figure.
 
+    overhead/raw_bucketed/waits:N/ms:10              the floor: raw C, one libuv timer for all
+                                                     waits, bucketed by due millisecond
     overhead/raw_libuv/waits:N/ms:10                 N concurrent timers on bare libuv
     overhead/futures_unordered/waits:N/ms:10         the same through the suite's poll set
     overhead/join_set/waits:N/ms:10/workers:W        the same through spawned tasks
     overhead/join_set/spawn_join/tasks:N/workers:W   counter ns_per_task
     overhead/futures_unordered/push_drain/tasks:N    counter ns_per_task
 
-Targets (docs/design.md, "Overhead and resolution") are shown beside the measured values.
-Strategies come in the order the suite registers their benchmarks: the reference first.
+Targets (docs/design.md section 8) are shown beside the measured values, stated against the
+floor: raw_bucketed, or raw_libuv in a run without it (docs/design.md section 9). Strategies
+come in the order the suite registers their benchmarks: the references first.
 """
 
 from __future__ import annotations
@@ -19,12 +22,16 @@ import numpy as np
 
 from .. import generic
 from .. import select as sel
-from ..output import num, pct, ratio, table, times
+from ..output import num, ratio, rows_text, table, times
+from ..stats import ci_text
 
 FAMILY = "overhead"
 MAKESPAN_COMPARABLE = True
+# The field comparison.md and comparison.json compare its benchmarks on.
+COMPARED_ON = "real_time"
 HEADING = "## Overhead (the suite's resolution)"
-REFERENCE = "raw_libuv"
+# The baselines without the suite's layers, the floor first: the first present is the floor.
+REFERENCES = ("raw_bucketed", "raw_libuv")
 RATIO_TARGET = ("futures_unordered", 100_000, 1.25)
 BYTES_TARGET = 400.0
 TASK_TARGETS = {("join_set", "spawn_join"): (300.0, 2), ("futures_unordered", "push_drain"):
@@ -74,6 +81,19 @@ def per_wait_ns(b) -> float:
     return (b.median() - _wait_ms(b)) / b.params["waits"] * 1e6
 
 
+def floor_of(per_n: dict):
+    """(name, bench) of the floor among one number of waits' benchmarks, or (None, None)."""
+    name = next((r for r in REFERENCES if r in per_n), None)
+    return name, per_n.get(name)
+
+
+def above_floor_ns(b, floor) -> float:
+    """What one wait costs beyond the floor: (makespan − the floor's makespan) / N, in ns."""
+    if floor is None:
+        return math.nan
+    return (b.median() - floor.median()) / b.params["waits"] * 1e6
+
+
 def _ratio_target(s, n) -> float | None:
     ts, tn, limit = RATIO_TARGET
     return limit if s == ts and n == tn else None
@@ -83,15 +103,16 @@ def _met(ok: bool) -> str:
     return "met" if ok else "missed"
 
 
-def _wait_row(run, n, s, b, ref) -> list:
-    r = ratio(b.median(), ref.median()) if ref is not None else math.nan
+def _wait_row(run, n, s, b, per_n) -> list:
+    floor_name, floor = floor_of(per_n)
+    r = ratio(b.median(), floor.median()) if floor is not None else math.nan
     bpw = b.median("bytes_per_wait")
     targets, verdicts = [], []
     limit = _ratio_target(s, n)
     if limit is not None:
-        targets.append(f"≤ {num(limit)}× raw libuv")
+        targets.append(f"≤ {num(limit)}× {floor_name or 'the floor'}")
         verdicts.append(_met(math.isfinite(r) and r <= limit))
-    if s != REFERENCE:
+    if s not in REFERENCES:
         targets.append(f"≤ {num(BYTES_TARGET)} B/wait")
         verdicts.append(_met(math.isfinite(bpw) and bpw <= BYTES_TARGET))
     if n == COMPLETE_WAITS:
@@ -99,8 +120,8 @@ def _wait_row(run, n, s, b, ref) -> list:
         verdicts.append("met")
     workers = b.params.get("workers")
     name = s + (f" ({num(workers)} workers)" if workers is not None else "")
-    return [num(n), name, b.n, num(b.median()), pct(b.cv()),
-            "1×" if s == REFERENCE else times(r), num(per_wait_ns(b)), num(bpw),
+    return [num(n), name, b.n, ci_text(b.ci(), num), "1×" if s == floor_name else times(r),
+            num(per_wait_ns(b)), num(above_floor_ns(b, floor)), num(bpw),
             "; ".join(targets) or "none", ", ".join(verdicts) or "n/a"]
 
 
@@ -108,7 +129,7 @@ def waits_table(run) -> str:
     rows, per = [], by_waits(run)
     for b in wait_benches(run):
         n = b.params["waits"]
-        rows.append(_wait_row(run, n, b.strategy, b, per[n].get(REFERENCE)))
+        rows.append(_wait_row(run, n, b.strategy, b, per[n]))
     for b in _failed_waits(run):
         n = b.params.get("waits")
         rows.append([num(n), b.strategy, 0, "n/a", "n/a", "n/a", "n/a", "n/a",
@@ -116,8 +137,9 @@ def waits_table(run) -> str:
                      "missed" if n == COMPLETE_WAITS else "n/a"])
     if not rows:
         return ""
-    return table(["waits", "strategy", "n", "makespan [ms]", "CV makespan", "× raw libuv",
-                  "per wait [ns]", "bytes per in-flight wait", "target", "met"], rows)
+    return table(["waits", "strategy", "n", "makespan [ms]", "× the floor", "per wait [ns]",
+                  "beyond the floor per wait [ns]", "bytes per in-flight wait", "target", "met"],
+                 rows)
 
 
 def _task_target(b):
@@ -135,13 +157,13 @@ def tasks_table(run) -> str:
         workers = b.params.get("workers")
         rows.append([b.strategy, _kind(b).replace("_", "+"),
                      num(workers) if workers is not None else "n/a", num(b.params.get("tasks")),
-                     b.n, num(ns), pct(b.cv("ns_per_task")),
+                     b.n, ci_text(b.ci("ns_per_task"), num),
                      f"≤ {num(limit)} ns" if limit is not None else "none",
                      _met(ns <= limit) if limit is not None and math.isfinite(ns) else "n/a"])
     if not rows:
         return ""
-    return table(["strategy", "operation", "workers", "tasks", "n", "ns per task", "CV",
-                  "target", "met"], rows)
+    return table(["strategy", "operation", "workers", "tasks", "n", "ns per task", "target",
+                  "met"], rows)
 
 
 def compute_ms(run) -> float:
@@ -158,24 +180,39 @@ def _task_ns(run) -> dict:
             for b in task_benches(run)}
 
 
+def resolution_text(per: dict) -> str:
+    """The resolution sentence: what one wait costs beyond the floor at the most waits, and
+    where a whole fan-out of the fewest waits ends."""
+    n = max(per)
+    floor_name, floor = floor_of(per[n])
+    wait = _wait_ms(next(iter(per[n].values())))
+    small = min(per)
+    spans = ", ".join(f"{s} {num(b.median())} ms" for s, b in per[small].items())
+    tail = (f"; a whole fan-out of {num(small)} waits of {num(wait)} ms ends at {spans}, the "
+            "floor that the wait figures' makespans stand on.")
+    if floor is None:
+        return "No floor (raw_bucketed or raw_libuv) ran" + tail
+    costs = {s: above_floor_ns(b, floor) for s, b in per[n].items() if s not in REFERENCES}
+    costs = {s: c for s, c in costs.items() if math.isfinite(c)}
+    if not costs:
+        return f"Only the references ran at {num(n)} waits" + tail
+    worst = max(costs.values())
+    share = max(worst, 0.0) * 1e-6 / wait if math.isfinite(wait) and wait else math.nan
+    fallback = ("" if floor_name == REFERENCES[0] else
+                f" ({REFERENCES[0]} is absent from this run, so {floor_name} is the floor)")
+    return (f"Against the floor, {floor_name}{fallback} ({num(floor.median())} ms at {num(n)} "
+            f"waits), each wait adds at most {num(worst)} ns to a fan-out ("
+            + ", ".join(f"{s} {num(c)} ns" for s, c in costs.items())
+            + f"), so a {num(wait)} ms wait is resolved to within {100 * share:.2g}% of its "
+            "length" + tail)
+
+
 def context_text(run) -> str:
     """Two or three sentences: the overhead beside the waits and the work the suite measures."""
     out = []
     per = by_waits(run)
     if per:
-        n = max(per)
-        costs = {s: per_wait_ns(b) for s, b in per[n].items()}
-        wait = _wait_ms(next(iter(per[n].values())))
-        worst = max(costs.values())
-        share = worst * 1e-6 / wait if math.isfinite(wait) and wait else math.nan
-        small = min(per)
-        spans = ", ".join(f"{s} {num(b.median())} ms" for s, b in per[small].items())
-        out.append(
-            f"Each wait adds at most {num(worst)} ns to a fan-out (at {num(n)} waits: "
-            + ", ".join(f"{s} {num(c)} ns" for s, c in costs.items())
-            + f"), so a {num(wait)} ms wait is resolved to within {100 * share:.2g}% of its "
-            f"length; a whole fan-out of {num(small)} waits of {num(wait)} ms "
-            f"ends at {spans}, the floor that the wait figures' makespans stand on.")
+        out.append(resolution_text(per))
     task = {k: v for k, v in _task_ns(run).items() if math.isfinite(v)}
     cms = compute_ms(run)
     if task and math.isfinite(cms):
@@ -196,9 +233,12 @@ def section(runs) -> str:
             continue
         parts = [f"### {r.label}"] if len(runs) > 1 else []
         if waits:
-            parts += ["Concurrent timer waits, each strategy against raw libuv (makespan "
-                      "medians; `per wait` = (makespan − the wait) / waits; bytes per in-flight "
-                      "wait = peak RSS growth / waits):", waits]
+            parts += ["Concurrent timer waits, each strategy against the floor (raw_bucketed: "
+                      "raw C, one libuv timer for all waits, bucketed by due millisecond; "
+                      "raw_libuv where a run lacks it). Makespans are medians [95% CI]; "
+                      "`per wait` = (makespan − the wait) / waits; `beyond the floor` = "
+                      "(makespan − the floor's) / waits; bytes per in-flight wait = peak RSS "
+                      "growth / waits:", waits]
         if tasks:
             parts += ["Per-task cost of spawning and joining (join_set) and of pushing into "
                       "and draining the poll set (futures_unordered), no waiting:", tasks]
@@ -214,52 +254,78 @@ def section(runs) -> str:
     return intro + "\n\n" + "\n\n".join(blocks)
 
 
-def finding(run) -> str | None:
-    """One findings line: the ratios to raw libuv, bytes per wait, per-task costs, targets."""
-    per = by_waits(run)
+def _ratio_part(per: dict, used: list) -> list:
+    _, tn, limit = RATIO_TARGET
+    n = tn if tn in per else max(per)
+    floor_name, floor = floor_of(per[n])
+    if floor is None:
+        return []
+    rs = []
+    for s, b in per[n].items():
+        if s == floor_name:
+            continue
+        r = ratio(b.median(), floor.median())
+        t = (f" (target ≤ {num(limit)}×: {_met(r <= limit)})"
+             if _ratio_target(s, n) is not None and math.isfinite(r) else "")
+        rs.append(f"{s} {times(r)}{t}")
+        used.append(b)
+    if not rs:
+        return []
+    used.append(floor)
+    return [f"at {num(n)} waits of {num(_wait_ms(floor))} ms, makespan over {floor_name}'s "
+            f"{num(floor.median())} ms: " + ", ".join(rs)]
+
+
+def _bytes_part(per: dict, used: list) -> list:
+    bpw = [(b.median("bytes_per_wait"), s, m, b) for m, d in per.items() for s, b in d.items()
+           if s not in REFERENCES and math.isfinite(b.median("bytes_per_wait"))]
+    if not bpw:
+        return []
+    top = max(bpw, key=lambda x: x[:3])
+    used.append(top[3])
+    return [f"at most {num(top[0])} bytes per in-flight wait ({top[1]}, {num(top[2])} waits; "
+            f"target ≤ {num(BYTES_TARGET)}: {_met(top[0] <= BYTES_TARGET)})"]
+
+
+def _complete_part(run, per: dict, used: list) -> list:
+    done = per.get(COMPLETE_WAITS, {})
+    failed = [b for b in _failed_waits(run) if b.params.get("waits") == COMPLETE_WAITS]
+    if not done and not failed:
+        return []
+    used += list(done.values()) + failed
+    return [f"{num(COMPLETE_WAITS)} waits complete with " + (
+        ", ".join(done) if done else "no strategy") + (
+        f", fail with {', '.join(b.strategy for b in failed)}" if failed else "")]
+
+
+def _task_parts(run, used: list) -> list:
     parts = []
-    if per:
-        ts, tn, limit = RATIO_TARGET
-        n = tn if tn in per else max(per)
-        ref = per[n].get(REFERENCE)
-        if ref is not None:
-            rs = []
-            for s, b in per[n].items():
-                if s == REFERENCE:
-                    continue
-                r = ratio(b.median(), ref.median())
-                t = (f" (target ≤ {num(limit)}×: {_met(r <= limit)})"
-                     if _ratio_target(s, n) is not None and math.isfinite(r) else "")
-                rs.append(f"{s} {times(r)}{t}")
-            if rs:
-                parts.append(f"at {num(n)} waits of {num(_wait_ms(ref))} ms, makespan over raw "
-                             f"libuv's {num(ref.median())} ms: " + ", ".join(rs))
-        bpw = [(b.median("bytes_per_wait"), s, m) for m, d in per.items() for s, b in d.items()
-               if s != REFERENCE and math.isfinite(b.median("bytes_per_wait"))]
-        if bpw:
-            top = max(bpw)
-            parts.append(f"at most {num(top[0])} bytes per in-flight wait ({top[1]}, "
-                         f"{num(top[2])} waits; target ≤ {num(BYTES_TARGET)}: "
-                         f"{_met(top[0] <= BYTES_TARGET)})")
-        done = per.get(COMPLETE_WAITS)
-        failed = [b.strategy for b in _failed_waits(run) if b.params.get("waits") ==
-                  COMPLETE_WAITS]
-        if done or failed:
-            parts.append(f"{num(COMPLETE_WAITS)} waits complete with " + (
-                ", ".join(done) if done else "no strategy") + (
-                f", fail with {', '.join(failed)}" if failed else ""))
     for b in task_benches(run):
         limit = _task_target(b)
         if limit is None:
             continue
         ns = b.median("ns_per_task")
         workers = b.params.get("workers")
+        used.append(b)
         parts.append(f"{b.strategy} {_kind(b).replace('_', '+')} {num(ns)} ns per task"
                      + (f" with {num(workers)} workers" if workers is not None else "")
                      + f" (target ≤ {num(limit)} ns: {_met(ns <= limit)})")
+    return parts
+
+
+def finding(run) -> str | None:
+    """One findings line: the ratios to the floor, bytes per wait, per-task costs, targets,
+    and the rows they rest on."""
+    per = by_waits(run)
+    used: list = []
+    parts = []
+    if per:
+        parts += _ratio_part(per, used) + _bytes_part(per, used) + _complete_part(run, per, used)
+    parts += _task_parts(run, used)
     if not parts:
         return None
-    return "- **overhead**: " + "; ".join(parts) + ". Details under Overhead."
+    return ("- **overhead**: " + "; ".join(parts) + ". Details under Overhead."
+            + rows_text(used))
 
 
 # The family's part of the report (see families/__init__.py) ----------------------------------
@@ -272,6 +338,7 @@ def draw_figures(runs, styles, out_dir: str) -> list:
 
 def finding_lines(run) -> list:
     """The targets' line, or the generic one for overhead benchmarks without targets."""
+    run = run.valid_only()  # invalid points are never used in findings
     if not _benches(run):
         return []
     line = finding(run) or generic.finding(run, generic.Group(FAMILY))
@@ -279,7 +346,8 @@ def finding_lines(run) -> list:
 
 
 def findings_intro(runs) -> str:
-    return ("For the overhead benchmarks, the ratios to raw libuv and the suite's targets."
+    return ("For the overhead benchmarks, the ratios to the floor (raw_bucketed, else raw_libuv) "
+            "and the suite's targets."
             if any(_benches(r) for r in runs) else "")
 
 

@@ -10,6 +10,8 @@ from . import at_size, findings, normalised, sweeps
 
 FAMILY = "fanout"
 MAKESPAN_COMPARABLE = True
+# The field comparison.md and comparison.json compare its benchmarks on.
+COMPARED_ON = "real_time"
 # Every figure, in the order the report shows them.
 BUILDERS = (sweeps.wait_makespan, sweeps.cpu_speedup, at_size.latency_percentiles,
             at_size.latency_cdf, sweeps.bounded_limit, at_size.cost_cpu, at_size.cost_memory,

@@ -67,16 +67,18 @@ def latency_percentiles(runs, styles, out_dir):
     cols = []
     for key, lab, _ in PCTS:
         cols += col(key, f"{lab} [ms]")
-    cols += [median_col("max_ms", "max [ms]"), median_col("late_ms_p99", "late p99 [ms]")]
+    cols += [median_col("max_ms", "max [ms]"), median_col("late_ms_p99", "late p99 [ms]"),
+             median_col("timer_late_ms_p99", "timer late p99 [ms]")]
     all_points = [p for ps in per.values() for p in ps]
     headers, rows = table_rows(runs, all_points, cols)
     return FigureResult(
         "latency_percentiles", title,
         "Each row is a strategy at the workload's most common size, its circle, square and "
         "triangle the medians of p50, p90 and p99 of the time from fan-out start to an item's "
-        "result reaching the consumer (bars span the repetitions). A long spread from circle "
-        "to triangle means items finish unevenly; `late p99` in the table is the poll delay "
-        "between an item's event and its delivery.",
+        "result reaching the consumer (bars: the 95% CI of the median). A long spread from circle "
+        "to triangle means items finish unevenly. In the table, `late p99` is the poll delay "
+        "between an item's event and its delivery (received − completed), `timer late p99` "
+        "the timer's own lateness (fired − deadline; n/a for work without a wait).",
         headers, rows, "", save(fig, out_dir, "latency_percentiles"))
 
 
@@ -127,7 +129,7 @@ def latency_cdf(runs, styles, out_dir):
         "latency_cdf", title,
         "An approximation: the JSON holds no per-item latencies, so each step curve joins only "
         "the median p50, p90, p99 and max of a strategy (max placed at quantile 1 − 1/(2N)), "
-        "on a logit scale that spreads the tail, with bars spanning the repetitions. Read the "
+        "on a logit scale that spreads the tail, with bars their 95% CIs. Read the "
         "fraction of items done by a given time; a curve far to the right at the top is a "
         "strategy whose slowest items lag.",
         headers, rows, "", save(fig, out_dir, "latency_cdf"))
@@ -159,7 +161,8 @@ def _bar_figure(runs, styles, out_dir, key, name, title, xlabel, scale, ref, cap
     extra = [Line2D([], [], color=IDEAL_COLOR, linewidth=1.2, label=label)] if ref else []
     finish(fig, runs, title, extra + machine_handles(runs, bars=True), ncol=4)
     cols = col(key, header) + col("real_time", MAKESPAN) + [
-        median_col("in_flight", "in flight"), median_col("threads", "threads")]
+        median_col("in_flight", "in flight (measured max)"),
+        median_col("os_threads", "OS threads")]
     headers, rows = table_rows(runs, all_points, cols)
     return FigureResult(name, title, caption, headers, rows, "", save(fig, out_dir, name))
 
@@ -169,21 +172,22 @@ def cost_cpu(runs, styles, out_dir):
         runs, styles, out_dir, "cpu_util", "cost_cpu", "Cost: CPU used during a fan-out",
         "CPU utilisation [cores]", 1.0, lambda r: r.cores,
         "Each bar is a strategy's median process CPU time divided by the makespan, in cores, "
-        "at the workload's most common size, with bars spanning the repetitions; the black "
+        "at the workload's most common size, with bars its 95% CI; the black "
         "line is the machine's core count. For waiting work a good strategy stays near zero, "
         "for computing work near the core count.", "CPU [cores]")
 
 
 def cost_memory(runs, styles, out_dir):
     return _bar_figure(
-        runs, styles, out_dir, "rss_per_item_bytes", "cost_memory",
-        "Cost: memory per in-flight item", "peak RSS growth per in-flight item [KiB]",
+        runs, styles, out_dir, "mem_per_item_bytes", "cost_memory",
+        "Cost: memory per in-flight item", "memory growth per in-flight item [KiB]",
         1 / 1024, None,
-        "Each bar is a strategy's median growth of peak resident memory during a fan-out "
-        "divided by the items in flight, in KiB (the table gives bytes), with bars spanning "
-        "the repetitions. Growth is measured in pages, so small per-item states can read as "
-        "zero; a thread per item pays for its stack and shows here first.",
-        "RSS per in-flight item [bytes]")
+        "Each bar is a strategy's median growth of peak resident memory during a fan-out, "
+        "the harness's own records excluded, divided by the measured items in flight, in KiB "
+        "(the table gives bytes), with bars its 95% CI. Growth is measured in pages, so small "
+        "per-item states can read as zero, and a repetition whose peak reset failed has no "
+        "value; a thread per item pays for its stack and shows here first.",
+        "memory per in-flight item [bytes]")
 
 
 def _over_ideal(runs, workload: str) -> list:
@@ -223,7 +227,7 @@ def efficiency(runs, styles, out_dir):
         "efficiency", title,
         "Each marker is a strategy's median makespan divided by the workload's best physical "
         "bound at that size (the smallest ideal_ms of any strategy: the longest wait, or the "
-        "computing spread over the cores), bars spanning the repetitions, log scale. 1× is "
+        "computing spread over the cores), bars its 95% CI, log scale. 1× is "
         "ideal; the table also gives each configuration's own efficiency counter (its own "
         "bound / makespan, which for sequential is its serial bound).",
         headers, rows, "", save(fig, out_dir, "efficiency"))

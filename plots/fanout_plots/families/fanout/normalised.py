@@ -7,27 +7,24 @@ from __future__ import annotations
 import math
 
 from ... import select as sel
-from ...output import num, ratio, table
+from ... import validity
+from ...output import num, table
 from ...results import registry_of
 from .findings import COMPUTING
 
-INTRO = ("Each strategy at its run's most common size. Efficiency is the configuration's own "
-         "bound over its makespan (1 = ideal on that machine); speedup is over sequential on "
-         "the same machine; per usable core divides it by min(cores, threads the strategy "
-         "used, items), so 1 means every core it could use was busy, whatever the machine's "
+INTRO = ("Each strategy at its run's most common size, with workers = cores where it takes "
+         "workers. Efficiency is the configuration's own bound over its makespan (1 = ideal on "
+         "that machine); speedup is over T1 = items × compute_ms, the calibrated single-thread "
+         "computation on the same machine; per usable core divides it by min(cores, compute "
+         "threads, items), so 1 means every core it could use was busy, whatever the machine's "
          "size (CPU-bound work only: waiting scales with concurrency, not cores).")
 
 
-def _usable_cores(bench, cores: int) -> float:
-    limits = [cores] + [bench.median(k) for k in ("threads", "items")]
-    return min(v for v in limits if math.isfinite(v) and v > 0)
-
-
-def _cells(run, benches, b, workload: str) -> list:
-    seq = sel.baseline(b, benches) if b else None
-    speedup = ratio(seq.median(), b.median()) if seq else math.nan
+def _cells(run, b, workload: str) -> list:
     # Only computing is bound by cores; waiting scales with concurrency instead.
-    per_core = speedup / _usable_cores(b, run.cores) if b and workload == COMPUTING else math.nan
+    speedup = validity.speedup(b) if b and workload == COMPUTING else math.nan
+    per_core = (speedup / validity.speedup_bound(b, run.registry, run.cores)
+                if b and workload == COMPUTING else math.nan)
     return [b.name if b else "absent", num(b.median("efficiency") if b else None),
             num(speedup), num(per_core)]
 
@@ -41,7 +38,7 @@ def _rows(base, other, workload: str) -> list:
     for s in sel.strategies_of(list(picks[0][2].values()) + list(picks[1][2].values())):
         row = [workload, s]
         for run, benches, reps in picks:
-            row += _cells(run, benches, reps.get(s), workload)
+            row += _cells(run, reps.get(s), workload)
         rows.append(row)
     return rows
 

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ... import select as sel
+from ... import validity
 from ...draw import draw_ideal, sweep_panel, sweep_points
-from ...figure import (MAKESPAN, FigureResult, col, handles, ideal_handle, median_col, samples,
-                       table_rows)
-from ...output import num, pct, ratio
+from ...figure import (MAKESPAN, FigureResult, col, handles, ideal_handle, median_col,
+                       point_col, samples, table_rows)
+from ...output import num, ratio
 from ...results import registry_of
 from ...style import finish, new_figure, save
 
@@ -95,8 +96,8 @@ def wait_makespan(runs, styles, out_dir):
         ("makespan (lower is better)", "throughput (higher is better)"),
         "ideal: longest single wait",
         "Each line is one strategy's median makespan (left) and throughput (right) for one "
-        "fan-out of N simulated requests, with bars spanning the fastest to the slowest "
-        "repetition. The black line is the bound with unbounded concurrency (the longest "
+        "fan-out of N simulated requests, with bars the 95% CI "
+        "of the median. The black line is the bound with unbounded concurrency (the longest "
         "single wait), so the gap above it is what a strategy adds to the waiting itself.",
         [median_col("ideal_ms", "ideal of its config [ms]")]
         + col("items_per_second", "throughput [items/s]"),
@@ -109,17 +110,30 @@ def mixed(runs, styles, out_dir):
         ("p99_ms", "p99 item latency [ms]"), ("makespan", "p99 latency of an item"),
         "ideal: best bound of any strategy",
         "Left, each strategy's median makespan for a fan-out in which every item waits and "
-        "then computes; right, the p99 of an item's latency; bars span the repetitions. The "
+        "then computes; right, the p99 of an item's latency; bars are 95% CIs. The "
         "black line is the best bound of any strategy at that size, so a strategy near it "
         "overlaps the waits and keeps the cores busy with the computing.",
         col("p99_ms", "p99 [ms]") + col("cpu_util", "CPU [cores]")))
 
 
 def _speedup(b, benches, run):
-    seq = sel.baseline(b, benches)
-    if seq is None:
-        return np.array([])
-    return seq.median("real_time") / b.samples("real_time")
+    """T1 / each repetition's makespan, T1 = items x the calibrated compute_ms."""
+    return validity.speedup_samples(b)
+
+
+def _speedup_columns(runs) -> list:
+    """Speedup over T1 beside the measured sequential makespan and the speedup over it."""
+    def seq(p):
+        return sel.baseline(p.bench, sel.of_workload(runs[p.run_i], p.bench.workload))
+
+    def bound(p):
+        return num(validity.speedup_bound(p.bench, runs[p.run_i].registry, runs[p.run_i].cores))
+
+    return [point_col("speedup over T1 [×]"), ("T1 [ms]", lambda p: num(validity.t1(p.bench))),
+            ("bound [×]", bound), ("valid", lambda p: "no" if p.invalid else "yes"),
+            ("sequential [ms]", lambda p: num(seq(p).median() if seq(p) else None)),
+            ("speedup over sequential [×]", lambda p: num(
+                ratio(seq(p).median(), p.bench.median()) if seq(p) else None))]
 
 
 def _speedup_ideals(axes, strips, ser_w, ser_i) -> None:
@@ -140,7 +154,7 @@ def cpu_speedup(runs, styles, out_dir):
     if not by_w and not by_i:
         return None
     fig, axes = new_figure(2, width=9.0, height=4.8)
-    ylabel = "speedup over sequential [×]"
+    ylabel = "speedup over T1 [×]"
     strips = (sweep_panel(axes[0, 0], runs, styles, by_w, "workers", "workers [threads]",
                           ylabel, logy=False),
               sweep_panel(axes[0, 1], runs, styles, by_i, "items", "items per fan-out",
@@ -151,17 +165,19 @@ def cpu_speedup(runs, styles, out_dir):
         ax.set_ylim(0, top)
     axes[0, 0].set_title("against workers")
     axes[0, 1].set_title("against items")
-    title = "CPU-bound work: speedup over sequential"
+    title = "CPU-bound work: speedup over T1 (items × compute_ms)"
     finish(fig, runs, title, handles(runs, styles, by_w + by_i, [ideal_handle(
         "ideal: min(cores, workers, items)")]), ncol=4)
-    cols = [("speedup [×]", lambda p: num(p.med)), ("CV speedup", lambda p: pct(p.cv))]
-    headers, rows = table_rows(runs, by_w + by_i, cols + col("real_time", MAKESPAN))
+    headers, rows = table_rows(runs, by_w + by_i, _speedup_columns(runs)
+                               + col("real_time", MAKESPAN))
     return FigureResult(
         "cpu_speedup", title,
-        "Each marker is a strategy's median speedup (sequential makespan at the same items and "
-        "frames divided by its makespan) against workers (left) and items (right), with bars "
-        "spanning the repetitions. The black line is the ideal min(cores, workers, items): on "
-        "it a strategy uses every core it may, below it time goes to scheduling or idle cores.",
+        "Each marker is a strategy's speedup over T1 = items × compute_ms (the calibrated "
+        "single-thread computation of the fan-out, divided by each repetition's makespan) "
+        "against workers (left) and items (right), median and 95% CI. The black line is the "
+        "ideal min(cores, workers, items): on it a strategy uses every core it may, below it "
+        "time goes to scheduling or idle cores; a red cross marks a point beyond its bound "
+        "(invalid, see Warnings). The table sets the measured sequential makespan beside T1.",
         headers, rows, _config(ser_i or ser_w, "items"), save(fig, out_dir, "cpu_speedup"))
 
 
@@ -184,7 +200,7 @@ def _bounded_caption(runs) -> str:
     which = (f" (those with a limit: {', '.join(bounded)})" if bounded else "")
     return (
         f"Each line is the median makespan of a bounded strategy{which}, at most `limit` items "
-        "in flight, against the limit, with bars spanning the repetitions. The black line is "
+        "in flight, against the limit, with bars its 95% CI. The black line is "
         "the ideal greedy schedule of the same waits on `limit` slots (ceil(N/limit) × latency "
         "for a fixed latency), so distance above it is the cost of the ordering and the "
         "polling.")

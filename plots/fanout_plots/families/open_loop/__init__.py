@@ -13,6 +13,8 @@ from . import compare, figures, findings, saturation
 FAMILY = saturation.FAMILY
 # The makespan of a load benchmark is only the length of its arrival schedule.
 MAKESPAN_COMPARABLE = False
+# The field comparison.md and comparison.json compare its benchmarks on.
+COMPARED_ON = "p99_ms"
 INTRO = ("Open-loop benchmarks (`load/...`): items arrive at an offered rate and each "
          "strategy admits them as they come. Corrected latencies are charged from each "
          "item's intended arrival (wrk2's correction of coordinated omission), uncorrected "
@@ -26,6 +28,7 @@ def draw_figures(runs, styles, out_dir: str) -> list:
 
 
 def finding_lines(run) -> list:
+    run = run.valid_only()  # invalid points are never used in findings
     return findings.lines(run)
 
 

@@ -7,25 +7,30 @@ from __future__ import annotations
 import math
 
 from . import saturation as sat
-from ...output import num, ratio, table
-from ...stats import ALPHA, describe_p, mann_whitney, verdict
+from ...output import num, table
+from ...stats import ci_text, ratio_ci
+
+
+def _cell(v) -> str:
+    return "n/a" if not math.isfinite(v) else f"{v:.3f}"
 
 
 def _row(b, o, other_label: str) -> tuple:
-    """The row of one benchmark present in both, and whether it differs significantly."""
-    r = ratio(o.median("p99_ms"), b.median("p99_ms"))
-    p = mann_whitney(b.samples("p99_ms"), o.samples("p99_ms"))
-    row = [b.name, b.n, o.n, num(b.median("p99_ms")), num(o.median("p99_ms")),
-           num(r) if not math.isfinite(r) else f"{r:.2f}",
+    """The row of one benchmark present in both, and its verdict on the p99 (faster: lower)."""
+    r = ratio_ci(b.samples("p99_ms"), o.samples("p99_ms"))
+    v = r.verdict
+    cell = f"**{other_label} {v}**" if v in ("faster", "slower") else v
+    row = [b.name, b.n, o.n, ci_text(b.ci("p99_ms"), num), ci_text(o.ci("p99_ms"), num),
+           _cell(r.ratio), f"[{_cell(r.lo)}, {_cell(r.hi)}]",
            num(b.median("achieved_per_second")), num(o.median("achieved_per_second")),
-           describe_p(p), verdict(p, r, other_label, ("lower p99", "higher p99"))]
-    return row, p is not None and p < ALPHA
+           cell if r.enough or v == "n/a" else cell + " (n < 6)"]
+    return row, v
 
 
 def _pairs(base, other) -> tuple:
-    """Load benchmarks present in both: corrected p99 and achieved throughput, and the test on
-    the p99 of the repetitions."""
-    rows, significant = [], 0
+    """Load benchmarks present in both: corrected p99 and achieved throughput, and the 95% CI
+    of the ratio of their median p99s."""
+    rows, verdicts = [], []
     order = {w: i for i, w in enumerate(sat.load_workloads([base]))}
     for b in sorted((b for b in base.ok() if sat.is_load(b)), key=lambda b: (
             order.get(str(b.params.get("workload")), len(order)),
@@ -33,14 +38,14 @@ def _pairs(base, other) -> tuple:
         o = other.find(b.name)
         if o is None or o.error is not None or not o.n:
             continue
-        row, differs = _row(b, o, other.label)
+        row, v = _row(b, o, other.label)
         rows.append(row)
-        significant += differs
+        verdicts.append(v)
     headers = ["benchmark", f"n {base.label}", f"n {other.label}", f"p99 {base.label} [ms]",
                f"p99 {other.label} [ms]", f"ratio p99 {other.label}/{base.label}",
-               f"achieved {base.label} [items/s]", f"achieved {other.label} [items/s]",
-               "p (Mann–Whitney)", "differs (p < 0.05)"]
-    return headers, rows, significant
+               "95% CI of the ratio", f"achieved {base.label} [items/s]",
+               f"achieved {other.label} [items/s]", "verdict (p99)"]
+    return headers, rows, verdicts
 
 
 def _saturation_table(base, other) -> str:
@@ -58,7 +63,7 @@ def _saturation_table(base, other) -> str:
 
 def section(base, other) -> list:
     """The open-loop part of comparison.md for one pair of runs; nothing without load runs."""
-    headers, rows, significant = _pairs(base, other)
+    headers, rows, verdicts = _pairs(base, other)
     if not rows and not sat.load_workloads([base, other]):
         return []
     parts = [f"### Open-loop load ({other.label} against {base.label})",
@@ -67,8 +72,10 @@ def section(base, other) -> list:
              "(≥ or <), the ratio is a bound too, and n/a where the bounds leave it open.",
              _saturation_table(base, other)]
     if rows:
+        counts = ", ".join(f"{verdicts.count(v)} {v}" for v in ("slower", "faster", "same"))
         parts.append(f"{len(rows)} load benchmarks present in both, compared on the corrected "
-                     f"p99 (their makespan is only the length of the arrival schedule); "
-                     f"{significant} differ significantly (p < {ALPHA}).")
+                     f"p99 (their makespan is only the length of the arrival schedule): "
+                     f"{other.label} is {counts} (slower: a higher p99, the 95% CI of the "
+                     "ratio of medians above 1).")
         parts.append(table(headers, rows))
     return parts

@@ -164,7 +164,7 @@ def _caption(runs) -> str:
     machines = " (in machine order)" if len(runs) > 1 else ""
     return (
         "Each line is a strategy's median p99 latency against the offered load (log-log, bars "
-        "spanning the repetitions): left corrected, charged from each item's intended arrival, "
+        "their 95% CIs): left corrected, charged from each item's intended arrival, "
         "right uncorrected, from its admission, so the gap between the panels is what "
         "coordinated omission hides; a line stops where the strategy was skipped past "
         "saturation (or failed), a ring marks the rate at which it reached its saturation "

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from . import saturation as sat
-from ...output import ratio, times
+from ...output import ratio, rows_text, times
 
 INTRO = ("Per open-loop load workload, the strategy that saturates last and the one that "
          "saturates first (definition under Load), and what the uncorrected p99 hides past "
@@ -39,12 +39,20 @@ def _most_hidden(run, workload: str):
     return worst
 
 
-def _omission_text(run, workload: str) -> str:
+def _sat_rows(series, t) -> list:
+    """The benchmarks a saturation rests on: its lowest rate, the rate of its saturation
+    throughput and the first rate past it."""
+    at = [b for b in series.benches if sat.rate_of(b) == t.rate]
+    return [b for b in [t.light] + at + [t.past] if b is not None]
+
+
+def _omission_text(run, workload: str, used: list) -> str:
     """The point past saturation where the uncorrected p99 hides the most."""
     worst = _most_hidden(run, workload)
     if worst is None:
         return "no strategy ran past saturation at these rates"
     r, s, b = worst
+    used.append(b)
     where = f"{s.name} at {sat.rate_text(sat.rate_of(b), False)}"
     corrected, uncorrected = (sat.ms_text(b.median(k)) for k in ("p99_ms", "uncorrected_p99_ms"))
     if r < 2:
@@ -69,7 +77,10 @@ def lines(run) -> list:
         if top.kind == "atleast":
             head += (f" (not saturated at the highest rate, "
                      f"{sat.rate_text(top.top_rate, False)})")
+        used = _sat_rows(top_s, top)
         if len(ranked) > 1:
             head += ", " + _lowest_text(*ranked[0])
-        out.append(f"- **load ({w})**: {head}; {_omission_text(run, w)}.")
+            used += _sat_rows(*ranked[0])
+        omission = _omission_text(run, w, used)
+        out.append(f"- **load ({w})**: {head}; {omission}." + rows_text(used))
     return out
