@@ -115,7 +115,7 @@ on_interrupt() {
   # The benchmark runs in the background, where a non-interactive shell has it ignore SIGINT:
   # stop it with SIGTERM instead, and wait until it is gone before cleaning up.
   [[ -n "$child" ]] && kill -TERM "$child" 2>/dev/null && wait "$child" 2>/dev/null
-  rm -f "$json_tmp" "$log_tmp"
+  rm -f "$json_tmp" "$json_tmp.partial" "$log_tmp"
   rmdir "$run_dir" 2>/dev/null || true
   echo >&2
   echo "run_all.sh: interrupted; nothing was written under a final name" >&2

@@ -41,11 +41,15 @@ int main(int argc, char** argv) {
   bench::register_overhead(cli.prof, cores);
   bench::register_load(cli.prof, cores);
   std::size_t ran = 0;
-  try {
-    ran = bench::run_rounds(bench::plan_for(cli.prof, cli.repetitions, cli.budget_s), cli.out);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "bm_fanout: %s\n", e.what());
-    return 1;
+  if (cli.list) {
+    ran = benchmark::RunSpecifiedBenchmarks();  // lists the names; runs nothing
+  } else {
+    try {
+      ran = bench::run_rounds(bench::plan_for(cli.prof, cli.repetitions, cli.budget_s), cli.out);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "bm_fanout: %s\n", e.what());
+      return 1;
+    }
   }
   benchmark::Shutdown();
   if (ran == 0) {

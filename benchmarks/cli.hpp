@@ -17,9 +17,10 @@ struct cli {
   profile prof = profile::standard;
   std::string label = "unlabelled";
   std::string git_commit;
-  std::string out;              // the JSON file; none when empty
+  std::string out;              // the JSON file; "-": stdout; none when empty
   std::size_t repetitions = 0;  // > 0: exactly this many of every benchmark
   double budget_s = 600;        // the default profile's adaptive rounds stop here
+  bool list = false;            // --benchmark_list_tests (left for Google Benchmark too)
 };
 
 inline constexpr const char* kUsage =
@@ -77,8 +78,18 @@ inline cli parse_cli(int& argc, char** argv) {
     } else if (arg.rfind("--benchmark_out=", 0) == 0) {
       out.out = value("--benchmark_out=");
       if (out.out.empty()) usage_error("empty --benchmark_out");
+    } else if (arg.rfind("--benchmark_format=", 0) == 0) {
+      // Google Benchmark would print each round apart: the rounds print the JSON once.
+      if (value("--benchmark_format=") == "json") {
+        out.out.assign(1, '-');  // stdout
+      } else if (value("--benchmark_format=") != "console") {
+        usage_error("the formats are console and json");
+      }
     } else if (arg.rfind("--benchmark_out_format=", 0) == 0) {
       if (value("--benchmark_out_format=") != "json") usage_error("the output format is json");
+    } else if (arg == "--benchmark_list_tests" || arg == "--benchmark_list_tests=true") {
+      out.list = true;
+      argv[kept++] = argv[i];
     } else if (arg.rfind("--fanout", 0) == 0) {
       usage_error("unknown flag \"" + std::string(arg) + "\"");
     } else {

@@ -48,11 +48,12 @@ round_state& rounds() {
 // keeps the rest, numbering each benchmark's repetitions.
 class round_reporter final : public benchmark::BenchmarkReporter {
  public:
-  explicit round_reporter(benchmark::BenchmarkReporter& display) : display_(display) {}
+  // `display`: where each round's runs are shown; none when the JSON goes to stdout.
+  explicit round_reporter(benchmark::BenchmarkReporter* display) : display_(display) {}
   bool ReportContext(const Context& c) override {
     if (context_) return true;
     context_.emplace(c);
-    return display_.ReportContext(c);
+    return display_ ? display_->ReportContext(c) : true;
   }
   void ReportRuns(const std::vector<Run>& runs) override {
     std::vector<Run> kept;
@@ -70,13 +71,13 @@ class round_reporter final : public benchmark::BenchmarkReporter {
       rec.runs.push_back(r);
       kept.push_back(r);
     }
-    if (!kept.empty()) display_.ReportRuns(kept);
+    if (!kept.empty() && display_) display_->ReportRuns(kept);
   }
   void Finalize() override {}
   const Context* context() const { return context_ ? &*context_ : nullptr; }
 
  private:
-  benchmark::BenchmarkReporter& display_;
+  benchmark::BenchmarkReporter* display_;
   std::optional<Context> context_;
 };
 
@@ -165,17 +166,26 @@ void add_closing_context(const repetition_plan& plan) {
   }
 }
 
-// Writes the JSON under a temporary name and renames it once complete.
+// Every run as Google Benchmark's JSON.
+void print_json(const benchmark::BenchmarkReporter::Context& context, std::ostream& out) {
+  benchmark::JSONReporter json;
+  json.SetOutputStream(&out);
+  json.SetErrorStream(&out);
+  json.ReportContext(context);
+  for (const auto& runs : grouped_runs()) json.ReportRuns(runs);
+  json.Finalize();
+}
+
+// Writes the JSON to `path` ("-": stdout) under a temporary name, renamed once complete.
 void write_json(const benchmark::BenchmarkReporter::Context& context, const std::string& path) {
+  if (path == "-") {
+    print_json(context, std::cout);
+    return;
+  }
   const std::string tmp = path + ".partial";
   {
     std::ofstream f(tmp);
-    benchmark::JSONReporter json;
-    json.SetOutputStream(&f);
-    json.SetErrorStream(&f);
-    json.ReportContext(context);
-    for (const auto& runs : grouped_runs()) json.ReportRuns(runs);
-    json.Finalize();
+    print_json(context, f);
     f.flush();
     if (!f) {
       const std::string why = std::strerror(errno);
@@ -228,13 +238,14 @@ std::size_t run_rounds(const repetition_plan& plan, const std::string& out_path)
   using steady = std::chrono::steady_clock;
   const auto start = steady::now();
   benchmark::ConsoleReporter console;
-  round_reporter reporter(console);
+  round_reporter reporter(out_path == "-" ? nullptr : &console);
+  std::ostream& log = out_path == "-" ? std::cerr : std::cout;
   round_state& s = rounds();
   for (s.round = 1;; ++s.round) {
-    std::cout << "== round " << s.round << ": "
-              << (s.round == 1 ? std::string("every benchmark")
-                               : std::to_string(s.active.size()) + " benchmarks")
-              << std::endl;
+    log << "== round " << s.round << ": "
+        << (s.round == 1 ? std::string("every benchmark")
+                         : std::to_string(s.active.size()) + " benchmarks")
+        << std::endl;
     benchmark::RunSpecifiedBenchmarks(&reporter);
     if (s.benches.empty()) return 0;
     const double elapsed = std::chrono::duration<double>(steady::now() - start).count();

@@ -41,7 +41,8 @@ bool first_repetition();
 // Adds one repetition's noise window to the benchmark's.
 void add_noise(const std::string& name, const measure::noise_sample& s);
 
-// Runs the rounds and writes every run to `out_path` (renamed into place once complete).
+// Runs the rounds and writes every run to `out_path` (renamed into place once complete; "-":
+// to stdout, the console output then left out).
 // Returns the number of benchmarks that ran at least once; 0 when the filter matched none.
 std::size_t run_rounds(const repetition_plan& plan, const std::string& out_path);
 

@@ -58,9 +58,9 @@ def test_sigint_leaves_no_json_under_a_final_name(tmp_path):
         # trap a signal ignored on entry: give the run the default a terminal user has.
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    # Wait until the benchmark has started writing its JSON under the temporary name.
+    # Wait until the benchmark has started its first round (its log under the temporary name).
     deadline = time.monotonic() + 120
-    while not list(tmp_path.rglob(".bm_fanout.json.partial")):
+    while not any("== round" in p.read_text() for p in tmp_path.rglob(".bm_fanout.log.partial")):
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline, "the run never started"
         time.sleep(0.05)
