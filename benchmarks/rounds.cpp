@@ -155,7 +155,9 @@ std::pair<std::string, std::size_t> noisy_benchmarks() {
 void add_closing_context(const repetition_plan& plan) {
   const auto [noisy, count] = noisy_benchmarks();
   benchmark::AddCustomContext("fanout_noisy", noisy);
-  benchmark::AddCustomContext("fanout_noise_threshold_cores", std::to_string(kNoiseThresholdCores));
+  char threshold[16];
+  std::snprintf(threshold, sizeof threshold, "%.2f", kNoiseThresholdCores);
+  benchmark::AddCustomContext("fanout_noise_threshold_cores", threshold);
   benchmark::AddCustomContext("fanout_load_after", measure::load_averages());
   benchmark::AddCustomContext("fanout_repetitions", plan.describe());
   if (count) {
