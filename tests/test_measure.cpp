@@ -11,6 +11,7 @@
 #include "harness/measure/bounds.hpp"
 #include "harness/measure/hash.hpp"
 #include "harness/measure/stats.hpp"
+#include "harness/measure/ticks.hpp"
 #include "harness/measure/time.hpp"
 
 namespace fanout::measure {
@@ -72,6 +73,44 @@ TEST(time, MillisecondsRoundTrip) {
   EXPECT_DOUBLE_EQ(ms(std::chrono::microseconds(2500)), 2.5);
   EXPECT_DOUBLE_EQ(seconds(std::chrono::milliseconds(1500)), 1.5);
   EXPECT_EQ(from_ms(2.5), std::chrono::microseconds(2500));
+}
+
+TEST(ticks, ADeadlineIsDueAtTheFirstTickAtOrAfterIt) {
+  EXPECT_EQ(due_tick(1010.0, 1000), 1010u);   // on a tick: that tick
+  EXPECT_EQ(due_tick(1010.25, 1000), 1011u);  // between ticks: the next
+  EXPECT_EQ(due_tick(1000.5, 1000), 1001u);
+  EXPECT_EQ(due_tick(999.0, 1000), 1000u);  // already past: due now, never in the past
+  EXPECT_EQ(due_tick(1000.0, 1000), 1000u);
+  // A stale loop clock changes nothing: the tick is the deadline's, not the clock's plus a wait.
+  EXPECT_EQ(due_tick(1010.25, 900), 1011u);
+}
+
+TEST(ticks, BucketsCountWaitsPerDueTickAndReleaseThemWhenItIsReached) {
+  tick_buckets b;
+  EXPECT_TRUE(b.empty());
+  b.add(1011, 1010.2);
+  b.add(1011, 1010.9);
+  b.add(1012, 1011.4);
+  b.add(1015, 1014.1);
+  EXPECT_EQ(b.buckets(), 3u);
+  EXPECT_EQ(b.next_due(), 1011u);
+  EXPECT_EQ(b.take_due(1010).count, 0u);  // nothing is due before its tick
+  const tick_buckets::fired first = b.take_due(1012);
+  EXPECT_EQ(first.count, 3u);
+  EXPECT_DOUBLE_EQ(first.latest_deadline_ms, 1011.4);
+  EXPECT_EQ(b.next_due(), 1015u);  // the timer is re-armed for the next non-empty bucket
+  EXPECT_EQ(b.take_due(1020).count, 1u);
+  EXPECT_TRUE(b.empty());
+}
+
+TEST(ticks, AWaitAddedOutOfTickOrderStillLandsInItsBucket) {
+  tick_buckets b;
+  b.add(1012, 1011.5);
+  b.add(1011, 1010.5);  // earlier than the newest bucket
+  b.add(1012, 1011.7);
+  EXPECT_EQ(b.buckets(), 2u);
+  EXPECT_EQ(b.take_due(1011).count, 1u);
+  EXPECT_EQ(b.take_due(1012).count, 2u);
 }
 
 TEST(arrivals, ConstantRateGivesRateTimesDurationEvenlySpaced) {

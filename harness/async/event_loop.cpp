@@ -1,9 +1,10 @@
 #include "harness/async/event_loop.hpp"
 
-#include "harness/async/check.hpp"
-
 #include <cmath>
 #include <cstdint>
+
+#include "harness/async/check.hpp"
+#include "harness/measure/ticks.hpp"
 #include "harness/measure/time.hpp"
 
 namespace fanout::async {
@@ -93,10 +94,7 @@ void event_loop::add_timer(detail::timer_node* node, std::uint64_t due_ms) {
 
 void event_loop::add_timer_at(detail::timer_node* node,
                               std::chrono::steady_clock::time_point deadline) {
-  const double deadline_ms = measure::ms_since_epoch(deadline);
-  const std::uint64_t now = uv_now(&loop_);
-  const double wait = std::ceil(deadline_ms - static_cast<double>(now));
-  add_timer(node, now + (wait > 0 ? static_cast<std::uint64_t>(wait) : 0));
+  add_timer(node, measure::due_tick(measure::ms_since_epoch(deadline), uv_now(&loop_)));
 }
 
 void event_loop::arm_timer() {
