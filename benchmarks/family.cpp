@@ -23,9 +23,9 @@ const family kOverhead{
 
 const family kLoad{"load",
                    {"achieved_per_second", "p50_ms", "p99_ms", "p999_ms", "max_ms",
-                    "uncorrected_p99_ms", "queued_max", "threads"},
-                   {"items", "rate", "seconds", "offered_per_second", "limit", "capacity",
-                    "workers", "latency_ms", "latency_p99_ms"}};
+                    "uncorrected_p99_ms", "queued_max", "os_threads"},
+                   {"items", "rate", "seconds", "max_items", "offered_per_second", "limit",
+                    "capacity", "workers", "latency_ms", "latency_p99_ms"}};
 
 const std::vector<const family*>& all_families() {
   static const std::vector<const family*> all{&kFanout, &kHazard, &kOverhead, &kLoad};

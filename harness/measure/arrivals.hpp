@@ -3,14 +3,17 @@
 // Poisson process, for a given duration or number of items, whichever ends first; the seeds of
 // one run; and the achieved rate (docs/design.md section 5).
 //
+//   per_call_seed seeds(1);  seeds.next();           // 1, then 2, 3, ...: one per repetition
 //   open_seeds s = open_seeds::of(/*run_seed=*/7);   // independent arrival and latency streams
 //   arrivals a = arrivals::poisson(/*per_second=*/1000, /*seconds=*/2, s.arrivals, 2000);
 //   a.offsets[i];   // item i arrives this long after the run starts
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -78,6 +81,20 @@ struct open_seeds {
   static constexpr open_seeds of(std::uint64_t run_seed) {
     return {item_hash(run_seed, 0), item_hash(run_seed, 1)};
   }
+};
+
+// The run seed of each call of one benchmark: base, base + 1, ... Google Benchmark calls a
+// benchmark's function once per repetition, so each repetition draws its own arrivals and
+// latencies. Copies share the count (a registered benchmark's callable may be copied).
+class per_call_seed {
+ public:
+  explicit per_call_seed(std::uint64_t base)
+      : base_(base), calls_(std::make_shared<std::atomic<std::uint64_t>>(0)) {}
+  std::uint64_t next() const { return base_ + calls_->fetch_add(1); }
+
+ private:
+  std::uint64_t base_;
+  std::shared_ptr<std::atomic<std::uint64_t>> calls_;
 };
 
 // The achieved rate of an open-loop run, in items per second, over its arrival window: the gaps
