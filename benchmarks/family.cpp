@@ -34,8 +34,8 @@ const family kOverhead{
 const family kLoad{"load",
                    with_noise({"achieved_per_second", "p50_ms", "p99_ms", "p999_ms", "max_ms",
                                "uncorrected_p99_ms", "queued_max", "os_threads"}),
-                   {"items", "rate", "seconds", "offered_per_second", "limit", "capacity",
-                    "workers", "latency_ms", "latency_p99_ms"}};
+                   {"items", "rate", "seconds", "max_items", "offered_per_second", "limit",
+                    "capacity", "workers", "latency_ms", "latency_p99_ms"}};
 
 const std::vector<const family*>& all_families() {
   static const std::vector<const family*> all{&kFanout, &kHazard, &kOverhead, &kLoad};

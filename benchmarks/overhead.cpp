@@ -1,7 +1,11 @@
-// overhead/...: the suite's own cost against the floor (docs/design.md section 8): raw libuv
-// (one uv_timer_t per wait, the C API, no coroutines) beside the async layer's sets, in the
-// quick and default profiles alike (the default adds a million concurrent waits). These say
-// how fine a difference the other figures can resolve.
+// overhead/...: the suite's own cost against the floor (docs/design.md section 8): two raw C
+// baselines with no coroutines, raw libuv (one uv_timer_t per wait) and raw bucketed (one
+// uv_timer_t for all waits, bucketed by due millisecond: the floor of a wait fan-out), beside
+// the async layer's sets, in the quick and default profiles alike (the default adds a million
+// concurrent waits). Every wait has the deadline semantics of the suite's own sleep_for: its
+// deadline is taken from the steady clock when it is armed and rounded up to the loop's
+// millisecond tick (harness/measure/ticks.hpp). These say how fine a difference the other
+// figures can resolve.
 #include <uv.h>
 
 #include <memory>
@@ -15,31 +19,46 @@
 #include "harness/async/futures_unordered.hpp"
 #include "harness/async/join_set.hpp"
 #include "harness/async/sleep.hpp"
+#include "harness/measure/ticks.hpp"
 
 namespace fanout::bench {
 namespace {
 
 using measure::clock;
 
-// One timed fan-out of n waits or tasks, and how many of them completed.
+// What a fan-out of waits or tasks left: how many completed, and how many before their deadline.
+struct tally {
+  std::size_t done = 0;
+  std::size_t early = 0;
+};
+
+// One timed fan-out.
 struct counted_run {
   clock::time_point start, end;
-  std::size_t done = 0;
+  tally counts;
 };
 
 template <class FanOut>
 counted_run time_it(FanOut&& fan_out) {
   counted_run r;
   r.start = clock::now();
-  r.done = fan_out();
+  r.counts = tally(fan_out());
   r.end = clock::now();
   return r;
 }
 
+// A lost or early wait is an error, never a figure.
 auto all_of(std::size_t n, const char* what) {
   return [n, what](const counted_run& r) -> std::string {
-    if (r.done == n) return {};
-    return std::string("lost ") + what + ": " + std::to_string(r.done) + " of " + std::to_string(n);
+    std::string err;
+    if (r.counts.early > 0) {
+      err.append(std::to_string(r.counts.early)).append(" ").append(what);
+      err.append(" completed before their deadline");
+    } else if (r.counts.done != n) {
+      err.append("lost ").append(what).append(": ").append(std::to_string(r.counts.done));
+      err.append(" of ").append(std::to_string(n));
+    }
+    return err;
   };
 }
 
@@ -88,29 +107,97 @@ void measure_per_task(benchmark::State& state, std::size_t n, FanOut fan_out) {
   c.param("tasks", static_cast<double>(n));
 }
 
-// The floor: n uv_timer_t, each a heap-allocated handle as a C program would have, started at
-// once; the loop runs until the last one fired.
+// A wait's deadline, as sleep_for takes it: `ms` from the moment it is armed.
+double deadline_ms(double ms) { return measure::ms_since_epoch(clock::now()) + ms; }
+
+// Raw libuv: n uv_timer_t in one block, as a C program would have them, all started at once,
+// each due at the tick of its own deadline; the loop runs until the last one fired. The loop's
+// cached clock is brought up to date first: timers armed against a stale clock would be overdue
+// when the loop starts, and never wait.
+struct raw_timer {
+  uv_timer_t handle;
+  double deadline_ms;
+  tally* counts;
+};
+
+tally raw_libuv_fan_out(uv_loop_t* loop, std::size_t n, double ms) {
+  tally counts;
+  auto timers = std::make_unique_for_overwrite<raw_timer[]>(n);
+  uv_update_time(loop);
+  const std::uint64_t now = uv_now(loop);
+  for (std::size_t i = 0; i < n; ++i) {
+    raw_timer& t = timers[i];
+    t.deadline_ms = deadline_ms(ms);
+    t.counts = &counts;
+    async::uv_check(uv_timer_init(loop, &t.handle), "uv_timer_init");
+    t.handle.data = &t;
+    auto fire = [](uv_timer_t* h) {
+      auto* self = static_cast<raw_timer*>(h->data);
+      self->counts->done += 1;
+      if (measure::ms_since_epoch(clock::now()) < self->deadline_ms) self->counts->early += 1;
+      uv_close(reinterpret_cast<uv_handle_t*>(h), nullptr);
+    };
+    async::uv_check(uv_timer_start(&t.handle, fire, measure::due_tick(t.deadline_ms, now) - now, 0),
+                    "uv_timer_start");
+  }
+  uv_run(loop, UV_RUN_DEFAULT);  // returns once every timer has fired and closed
+  return counts;
+}
+
+// Raw bucketed, the floor: one uv_timer_t for all n waits, which are counted per due tick
+// (measure::tick_buckets); the timer is armed for the earliest non-empty bucket, and a bucket's
+// waits complete when its tick is reached. No per-wait state, allocation or heap operation.
+struct bucketed_waits {
+  uv_timer_t timer;
+  measure::tick_buckets buckets;
+  tally counts;
+
+  void arm() {
+    if (buckets.empty()) return;  // the timer stays stopped, and uv_run returns
+    const std::uint64_t now = uv_now(timer.loop);
+    const std::uint64_t due = buckets.next_due();
+    async::uv_check(uv_timer_start(&timer, &bucketed_waits::on_timer, due > now ? due - now : 0, 0),
+                    "uv_timer_start");
+  }
+  static void on_timer(uv_timer_t* h) {
+    auto* self = static_cast<bucketed_waits*>(h->data);
+    const measure::tick_buckets::fired f = self->buckets.take_due(uv_now(h->loop));
+    self->counts.done += f.count;
+    if (measure::ms_since_epoch(clock::now()) < f.latest_deadline_ms) self->counts.early += f.count;
+    self->arm();
+  }
+};
+
+tally raw_bucketed_fan_out(bucketed_waits& w, std::size_t n, double ms) {
+  w.counts = {};
+  uv_update_time(w.timer.loop);
+  const std::uint64_t now = uv_now(w.timer.loop);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double deadline = deadline_ms(ms);
+    w.buckets.add(measure::due_tick(deadline, now), deadline);
+  }
+  w.arm();
+  uv_run(w.timer.loop, UV_RUN_DEFAULT);
+  if (!w.buckets.empty()) w.buckets.take_due(UINT64_MAX);  // lost: counted by what is not done
+  return w.counts;
+}
+
 void bm_raw_libuv_waits(benchmark::State& state, std::size_t n, double ms) {
   uv_loop_t loop;
   async::uv_check(uv_loop_init(&loop), "uv_loop_init");
-  measure_waits(state, n, [&] {
-    std::size_t fired = 0;
-    std::vector<std::unique_ptr<uv_timer_t>> timers(n);
-    for (auto& t : timers) {
-      t = std::make_unique<uv_timer_t>();
-      uv_timer_init(&loop, t.get());
-      t->data = &fired;
-      uv_timer_start(
-          t.get(),
-          [](uv_timer_t* h) {
-            ++*static_cast<std::size_t*>(h->data);
-            uv_close(reinterpret_cast<uv_handle_t*>(h), nullptr);
-          },
-          static_cast<std::uint64_t>(ms), 0);
-    }
-    uv_run(&loop, UV_RUN_DEFAULT);
-    return fired;
-  });
+  measure_waits(state, n, [&] { return raw_libuv_fan_out(&loop, n, ms); });
+  uv_loop_close(&loop);
+}
+
+void bm_raw_bucketed_waits(benchmark::State& state, std::size_t n, double ms) {
+  uv_loop_t loop;
+  async::uv_check(uv_loop_init(&loop), "uv_loop_init");
+  bucketed_waits w;
+  async::uv_check(uv_timer_init(&loop, &w.timer), "uv_timer_init");
+  w.timer.data = &w;
+  measure_waits(state, n, [&] { return raw_bucketed_fan_out(w, n, ms); });
+  uv_close(reinterpret_cast<uv_handle_t*>(&w.timer), nullptr);
+  uv_run(&loop, UV_RUN_DEFAULT);
   uv_loop_close(&loop);
 }
 
@@ -146,6 +233,8 @@ void register_waits(std::size_t n, double ms, std::size_t cores) {
   const std::string waits = "/waits:" + std::to_string(n) + "/ms:10";
   overhead("overhead/raw_libuv" + waits, "overhead/raw_libuv",
            [n, ms](benchmark::State& s) { bm_raw_libuv_waits(s, n, ms); });
+  overhead("overhead/raw_bucketed" + waits, "overhead/raw_bucketed",
+           [n, ms](benchmark::State& s) { bm_raw_bucketed_waits(s, n, ms); });
   overhead("overhead/futures_unordered" + waits, "overhead/futures_unordered",
            [n, ms](benchmark::State& s) {
              async::event_loop loop;

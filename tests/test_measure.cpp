@@ -13,6 +13,7 @@
 #include "harness/measure/bounds.hpp"
 #include "harness/measure/hash.hpp"
 #include "harness/measure/stats.hpp"
+#include "harness/measure/ticks.hpp"
 #include "harness/measure/time.hpp"
 
 namespace fanout::measure {
@@ -135,6 +136,44 @@ TEST(time, MillisecondsRoundTrip) {
   EXPECT_EQ(from_ms(2.5), std::chrono::microseconds(2500));
 }
 
+TEST(ticks, ADeadlineIsDueAtTheFirstTickAtOrAfterIt) {
+  EXPECT_EQ(due_tick(1010.0, 1000), 1010u);   // on a tick: that tick
+  EXPECT_EQ(due_tick(1010.25, 1000), 1011u);  // between ticks: the next
+  EXPECT_EQ(due_tick(1000.5, 1000), 1001u);
+  EXPECT_EQ(due_tick(999.0, 1000), 1000u);  // already past: due now, never in the past
+  EXPECT_EQ(due_tick(1000.0, 1000), 1000u);
+  // A stale loop clock changes nothing: the tick is the deadline's, not the clock's plus a wait.
+  EXPECT_EQ(due_tick(1010.25, 900), 1011u);
+}
+
+TEST(ticks, BucketsCountWaitsPerDueTickAndReleaseThemWhenItIsReached) {
+  tick_buckets b;
+  EXPECT_TRUE(b.empty());
+  b.add(1011, 1010.2);
+  b.add(1011, 1010.9);
+  b.add(1012, 1011.4);
+  b.add(1015, 1014.1);
+  EXPECT_EQ(b.buckets(), 3u);
+  EXPECT_EQ(b.next_due(), 1011u);
+  EXPECT_EQ(b.take_due(1010).count, 0u);  // nothing is due before its tick
+  const tick_buckets::fired first = b.take_due(1012);
+  EXPECT_EQ(first.count, 3u);
+  EXPECT_DOUBLE_EQ(first.latest_deadline_ms, 1011.4);
+  EXPECT_EQ(b.next_due(), 1015u);  // the timer is re-armed for the next non-empty bucket
+  EXPECT_EQ(b.take_due(1020).count, 1u);
+  EXPECT_TRUE(b.empty());
+}
+
+TEST(ticks, AWaitAddedOutOfTickOrderStillLandsInItsBucket) {
+  tick_buckets b;
+  b.add(1012, 1011.5);
+  b.add(1011, 1010.5);  // earlier than the newest bucket
+  b.add(1012, 1011.7);
+  EXPECT_EQ(b.buckets(), 2u);
+  EXPECT_EQ(b.take_due(1011).count, 1u);
+  EXPECT_EQ(b.take_due(1012).count, 2u);
+}
+
 TEST(arrivals, ConstantRateGivesRateTimesDurationEvenlySpaced) {
   const arrivals a = arrivals::constant(1000, 0.5);
   ASSERT_EQ(a.offsets.size(), 500u);
@@ -149,6 +188,62 @@ TEST(arrivals, PoissonIsSeededAndHasItsRate) {
   // 10,000 expected arrivals: the count's standard deviation is 100; allow 5 of them.
   EXPECT_NEAR(static_cast<double>(a.offsets.size()), 10'000.0, 500.0);
   EXPECT_TRUE(std::is_sorted(a.offsets.begin(), a.offsets.end()));
+}
+
+TEST(arrivals, PoissonStopsAtItsDurationOrItsItemCountWhicheverComesFirst) {
+  // 100,000/s for 2 s would be 200,000 arrivals: the count stops it first.
+  EXPECT_EQ(arrivals::poisson(100'000, 2.0, 3, 2000).offsets.size(), 2000u);
+  // 100/s for 2 s is about 200 arrivals: the duration stops it first.
+  const arrivals slow = arrivals::poisson(100, 2.0, 3, 2000);
+  EXPECT_LT(slow.offsets.size(), 2000u);
+  EXPECT_LT(seconds(slow.offsets.back()), 2.0);
+}
+
+TEST(arrivals, EachCallOfABenchmarkDrawsItsOwnSeedAndCopiesShareTheCount) {
+  const per_call_seed seeds(10);
+  const per_call_seed copy = seeds;  // what a registered benchmark's callable holds
+  EXPECT_EQ(seeds.next(), 10u);
+  EXPECT_EQ(copy.next(), 11u);
+  EXPECT_EQ(seeds.next(), 12u);
+  // Three repetitions, three different arrival paths.
+  const per_call_seed run(1);
+  std::vector<std::vector<clock::duration>> paths;
+  for (int rep = 0; rep < 3; ++rep)
+    paths.push_back(arrivals::poisson(1000, 0.1, open_seeds::of(run.next()).arrivals).offsets);
+  EXPECT_NE(paths[0], paths[1]);
+  EXPECT_NE(paths[1], paths[2]);
+  EXPECT_NE(paths[0], paths[2]);
+}
+
+TEST(arrivals, ArrivalAndLatencySeedsAreSeparateStreams) {
+  const open_seeds a = open_seeds::of(1);
+  EXPECT_NE(a.arrivals, a.latencies);
+  EXPECT_NE(a.arrivals, 1u);  // neither is the run seed itself, the old shared stream
+  EXPECT_NE(a.latencies, 1u);
+  EXPECT_NE(open_seeds::of(2).arrivals, a.arrivals);
+  // Item i's arrival draw and latency draw are uncorrelated over many items (they were one
+  // and the same draw when both streams used the run seed).
+  constexpr std::size_t n = 20'000;
+  double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double x = open_unit(item_hash(a.arrivals, i));
+    const double y = open_unit(item_hash(a.latencies, i));
+    sx += x, sy += y, sxx += x * x, syy += y * y, sxy += x * y;
+  }
+  const double cov = sxy / n - (sx / n) * (sy / n);
+  const double r = cov / std::sqrt((sxx / n - sx * sx / n / n) * (syy / n - sy * sy / n / n));
+  EXPECT_LT(std::abs(r), 0.03);  // 4 standard errors (1 / sqrt(n)) of an independent pair
+}
+
+TEST(arrivals, AchievedRateIsOverTheArrivalWindowUnlessDeliveryTakesLonger) {
+  using std::chrono::milliseconds;
+  // 5 items over 4 ms of arrivals: 4 gaps / 4 ms = 1,000 per second.
+  EXPECT_DOUBLE_EQ(achieved_per_second(5, milliseconds(4), milliseconds(4)), 1000.0);
+  // Delivered as fast as they arrived, 10 ms later: the latency does not lower the rate.
+  EXPECT_DOUBLE_EQ(achieved_per_second(5, milliseconds(4), milliseconds(3)), 1000.0);
+  // Results spread over 8 ms: the strategy delivered half as fast as items arrived.
+  EXPECT_DOUBLE_EQ(achieved_per_second(5, milliseconds(4), milliseconds(8)), 500.0);
+  EXPECT_EQ(achieved_per_second(1, milliseconds(0), milliseconds(0)), 0.0);
 }
 
 TEST(arrivals, BadRatesAreRejected) {

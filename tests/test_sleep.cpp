@@ -1,6 +1,8 @@
 // Tests for harness/async/sleep.hpp: a wait never completes before its latency, on either clock
 // that a test can read; many waits on one loop all fire; destroying a frame suspended in a wait
-// cancels its timer (nothing leaks, the loop closes cleanly, and nothing resumes later).
+// cancels its timer (nothing leaks, the loop closes cleanly, and nothing resumes later). The
+// precise sleep_until (the open loop's arrival source, on the loop's precise_timer) and the
+// blocking precise_timer are held to the same: never early, in deadline order, cancellable.
 //
 // No test asserts an upper bound on a duration: only "never early" lower bounds, counts and
 // the order of events.
@@ -13,12 +15,15 @@
 #include <vector>
 
 #include "harness/async/event_loop.hpp"
+#include "harness/async/precise_timer.hpp"
 #include "harness/async/sleep.hpp"
 #include "harness/async/task.hpp"
 #include "harness/measure/time.hpp"
 
 namespace fanout::async {
 namespace {
+
+using namespace std::chrono_literals;
 
 task<clock::time_point> wait(double ms) { co_return co_await sleep_for(ms); }
 
@@ -193,6 +198,55 @@ TEST(SleepFor, CancellingManyNestedWaitsLeaksNothing) {
   EXPECT_EQ(open_handles(loop), idle_handles);
   loop.block_on(wait(1.0));
   EXPECT_EQ(started, 50u);  // no cancelled wait resumed its frame into the second inner task
+}
+
+TEST(SleepUntil, NeverCompletesBeforeItsDeadlineAndFiresInDeadlineOrder) {
+  event_loop loop;
+  roots_done done(loop);
+  std::vector<int> events;
+  std::vector<clock::time_point> woke(4);
+  const auto t0 = clock::now();
+  // Deadlines a fraction of a millisecond apart: a millisecond tick would merge them.
+  const std::pair<int, clock::duration> plan[] = {
+      {1, 3'300us}, {2, 3'100us}, {3, 3'200us}, {4, 0us}};
+  auto one = [&](int id, clock::time_point at) -> task<void> {
+    co_await sleep_until(at);
+    woke[static_cast<std::size_t>(id - 1)] = clock::now();
+    events.push_back(id);
+  };
+  std::vector<task<void>> tasks;
+  for (const auto& [id, d] : plan) {
+    tasks.push_back(one(id, t0 + d));
+    tasks.back().start(loop.root_context(), &roots_done::on_done, &done);
+  }
+  done.run_until(tasks.size());
+  EXPECT_EQ(events, (std::vector<int>{4, 2, 3, 1}));  // a past deadline is ready at once
+  for (const auto& [id, d] : plan) EXPECT_GE(woke[static_cast<std::size_t>(id - 1)], t0 + d);
+}
+
+TEST(SleepUntil, DestroyingASuspendedFrameCancelsItsTimer) {
+  event_loop loop;
+  bool resumed = false;
+  auto sleeper = [&]() -> task<void> {
+    co_await sleep_until(clock::now() + 10s);
+    resumed = true;
+  };
+  task<void> t = sleeper();
+  t.start(
+      loop.root_context(), [](void*) {}, nullptr);
+  t.reset();
+  loop.block_on([]() -> task<void> { co_await sleep_until(clock::now() + 2ms); }());
+  EXPECT_FALSE(resumed);
+}
+
+TEST(PreciseTimer, BlockingSleepNeverReturnsBeforeItsDeadline) {
+  precise_timer timer;
+  for (const auto d : {0us, 150us, 1'250us, 400us}) {
+    const auto deadline = clock::now() + d;
+    timer.sleep_until(deadline);
+    EXPECT_GE(clock::now(), deadline);
+  }
+  timer.sleep_until(clock::now() - 1s);  // a deadline already past returns at once
 }
 
 }  // namespace

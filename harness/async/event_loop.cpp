@@ -1,12 +1,48 @@
 #include "harness/async/event_loop.hpp"
 
-#include "harness/async/check.hpp"
-
 #include <cmath>
 #include <cstdint>
+
+#include "harness/async/check.hpp"
+#include "harness/measure/ticks.hpp"
 #include "harness/measure/time.hpp"
 
 namespace fanout::async {
+
+namespace {
+
+// Moves every wait of the buckets due at `now` onto the list `due`, and drops those buckets.
+template <class Buckets, class Key>
+void take_due(Buckets& buckets, Key now, detail::timer_node& due) {
+  while (!buckets.empty() && buckets.begin()->first <= now) {
+    detail::timer_node& head = buckets.begin()->second;
+    if (head.next != &head) {
+      head.next->prev = due.prev;
+      due.prev->next = head.next;
+      head.prev->next = &due;
+      due.prev = head.prev;
+    }
+    buckets.erase(buckets.begin());
+  }
+}
+
+void fire_all(detail::timer_node& due, std::chrono::steady_clock::time_point fired) {
+  while (due.next != &due) {
+    detail::timer_node* node = due.next;
+    node->unlink();
+    node->fire(node, fired);
+  }
+}
+
+void link(detail::timer_node& head, bool fresh, detail::timer_node* node) {
+  if (fresh) head.prev = head.next = &head;
+  node->prev = head.prev;
+  node->next = &head;
+  head.prev->next = node;
+  head.prev = node;
+}
+
+}  // namespace
 
 event_loop::event_loop() {
   uv_check(uv_loop_init(&loop_), "uv_loop_init");
@@ -20,6 +56,7 @@ event_loop::~event_loop() {
   drain();
   uv_close(reinterpret_cast<uv_handle_t*>(&async_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&timer_), nullptr);
+  if (precise_) uv_close(reinterpret_cast<uv_handle_t*>(&precise_poll_), nullptr);
   // Handles that outlived their owners (timers of cancelled frames) are already closing; run
   // the loop until their close callbacks have freed them, so that nothing leaks.
   uv_run(&loop_, UV_RUN_DEFAULT);
@@ -82,21 +119,13 @@ bool event_loop::block_on_for(task<void> t, double timeout_ms, compute_pool* poo
 
 void event_loop::add_timer(detail::timer_node* node, std::uint64_t due_ms) {
   auto [it, fresh] = buckets_.try_emplace(due_ms);
-  detail::timer_node& head = it->second;
-  if (fresh) head.prev = head.next = &head;
-  node->prev = head.prev;
-  node->next = &head;
-  head.prev->next = node;
-  head.prev = node;
+  link(it->second, fresh, node);
   if (due_ms < armed_for_) arm_timer();
 }
 
 void event_loop::add_timer_at(detail::timer_node* node,
                               std::chrono::steady_clock::time_point deadline) {
-  const double deadline_ms = measure::ms_since_epoch(deadline);
-  const std::uint64_t now = uv_now(&loop_);
-  const double wait = std::ceil(deadline_ms - static_cast<double>(now));
-  add_timer(node, now + (wait > 0 ? static_cast<std::uint64_t>(wait) : 0));
+  add_timer(node, measure::due_tick(measure::ms_since_epoch(deadline), uv_now(&loop_)));
 }
 
 void event_loop::arm_timer() {
@@ -114,28 +143,46 @@ void event_loop::arm_timer() {
 
 void event_loop::on_timer(uv_timer_t* handle) {
   auto* self = static_cast<event_loop*>(handle->data);
-  const std::uint64_t now = uv_now(&self->loop_);
   // Move every due wait to a local list first: waking one may add waits or cancel others.
   detail::timer_node due;
   due.prev = due.next = &due;
-  auto& buckets = self->buckets_;
-  while (!buckets.empty() && buckets.begin()->first <= now) {
-    detail::timer_node& head = buckets.begin()->second;
-    if (head.next != &head) {
-      head.next->prev = due.prev;
-      due.prev->next = head.next;
-      head.prev->next = &due;
-      due.prev = head.prev;
-    }
-    buckets.erase(buckets.begin());
-  }
+  take_due(self->buckets_, uv_now(&self->loop_), due);
   self->arm_timer();
-  const auto fired = std::chrono::steady_clock::now();
-  while (due.next != &due) {
-    detail::timer_node* node = due.next;
-    node->unlink();
-    node->fire(node, fired);
+  fire_all(due, std::chrono::steady_clock::now());
+}
+
+void event_loop::add_precise_timer_at(detail::timer_node* node, time_point deadline) {
+  if (!precise_) {
+    precise_ = std::make_unique<precise_timer>();
+    uv_check(uv_poll_init(&loop_, &precise_poll_, precise_->fd()), "uv_poll_init");
+    precise_poll_.data = this;
+    uv_check(uv_poll_start(&precise_poll_, UV_READABLE, &event_loop::on_precise), "uv_poll_start");
   }
+  auto [it, fresh] = precise_buckets_.try_emplace(deadline);
+  link(it->second, fresh, node);
+  if (deadline < precise_armed_) arm_precise();
+}
+
+void event_loop::arm_precise() {
+  if (precise_buckets_.empty()) {
+    if (precise_armed_ != time_point::max()) precise_->disarm();
+    precise_armed_ = time_point::max();
+    return;
+  }
+  precise_armed_ = precise_buckets_.begin()->first;
+  precise_->arm(precise_armed_);
+}
+
+void event_loop::on_precise(uv_poll_t* handle, int, int) {
+  auto* self = static_cast<event_loop*>(handle->data);
+  self->precise_->clear();
+  const auto now = std::chrono::steady_clock::now();
+  detail::timer_node due;
+  due.prev = due.next = &due;
+  take_due(self->precise_buckets_, now, due);
+  self->precise_armed_ = time_point::max();
+  self->arm_precise();
+  fire_all(due, now);
 }
 
 void event_loop::run() { uv_run(&loop_, UV_RUN_DEFAULT); }

@@ -18,10 +18,12 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <vector>
 
 #include "harness/async/context.hpp"
+#include "harness/async/precise_timer.hpp"
 #include "harness/async/task.hpp"
 
 namespace fanout::async {
@@ -104,6 +106,12 @@ class event_loop {
   // whole milliseconds of the same monotonic clock, never ahead of it, so the due millisecond
   // is the deadline rounded up on the loop's clock.
   void add_timer_at(detail::timer_node* node, std::chrono::steady_clock::time_point deadline);
+  // Loop thread: `node` fires as soon as the steady clock reaches `deadline`, to the
+  // microsecond rather than the millisecond: the loop polls a precise_timer, made on first
+  // use. The open loop's arrivals come from it (docs/design.md section 5); waits that a
+  // simulated request makes stay on the millisecond timer, as libuv's and tokio's do.
+  void add_precise_timer_at(detail::timer_node* node,
+                            std::chrono::steady_clock::time_point deadline);
 
   // Runs the loop until stop() (worker threads of the runtime use this).
   void run();
@@ -119,6 +127,8 @@ class event_loop {
   void drain();
   static void on_timer(uv_timer_t* handle);
   void arm_timer();
+  static void on_precise(uv_poll_t* handle, int status, int events);
+  void arm_precise();
 
   uv_loop_t loop_{};
   uv_async_t async_{};
@@ -129,6 +139,12 @@ class event_loop {
   uv_timer_t timer_{};
   std::map<std::uint64_t, detail::timer_node> buckets_;  // due ms -> list head (sentinel)
   std::uint64_t armed_for_ = UINT64_MAX;                 // the due ms timer_ is set for
+
+  using time_point = std::chrono::steady_clock::time_point;
+  std::unique_ptr<precise_timer> precise_;  // null until the first precise timer
+  uv_poll_t precise_poll_{};
+  std::map<time_point, detail::timer_node> precise_buckets_;  // deadline -> list head
+  time_point precise_armed_ = time_point::max();              // the deadline precise_ is set for
 };
 
 // A wake-up that may arrive from another thread (offload, a full channel) for a coroutine that

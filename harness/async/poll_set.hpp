@@ -36,7 +36,8 @@ class poll_set {
   // A source of children, pulled in order while fewer than `limit` are in flight. With
   // `arrival`, item i cannot be pulled before arrival(self, i): an open-loop stream, whose
   // consumer is woken when the next item arrives (Rust: a stream of arrivals, pending until
-  // the next one is due).
+  // the next one is due), by the loop's precise timer: the one arrival source of the open loop
+  // (docs/design.md section 5).
   struct source {
     task<T> (*make)(void* self, std::size_t index) = nullptr;
     void* self = nullptr;
@@ -163,7 +164,7 @@ class poll_set {
         if (due > std::chrono::steady_clock::now()) {
           if (!arrival_timer_.node.linked()) {
             arrival_timer_.node.fire = &poll_set::on_arrival;
-            consumer_ctx_.loop->add_timer_at(&arrival_timer_.node, due);
+            consumer_ctx_.loop->add_precise_timer_at(&arrival_timer_.node, due);
           }
           return;
         }

@@ -61,4 +61,39 @@ class sleep_for {
   clock::time_point fired_{};
 };
 
+// sleep_until: an awaitable wait on the loop until a steady-clock deadline, to the microsecond
+// (event_loop::add_precise_timer_at): the open loop's arrival source on a loop. Ready at once
+// when the deadline has passed; never completes before it.
+//
+//   co_await sleep_until(arrival);
+class sleep_until {
+ public:
+  explicit sleep_until(clock::time_point deadline) noexcept : deadline_(deadline) {}
+  sleep_until(const sleep_until&) = delete;
+  sleep_until& operator=(const sleep_until&) = delete;
+  ~sleep_until() { node_.unlink(); }
+
+  bool await_ready() const noexcept { return clock::now() >= deadline_; }
+
+  template <class P>
+  void await_suspend(std::coroutine_handle<P> h) {
+    handle_ = h;
+    waker_ = h.promise().ctx.on_wake;
+    node_.fire = &sleep_until::on_fire;
+    h.promise().ctx.loop->add_precise_timer_at(&node_, deadline_);
+  }
+  void await_resume() const noexcept {}
+
+ private:
+  static void on_fire(detail::timer_node* node, clock::time_point) {
+    auto* self = reinterpret_cast<sleep_until*>(node);  // node_ is the first member
+    self->waker_->wake(self->handle_);
+  }
+
+  detail::timer_node node_;  // first: see on_fire
+  clock::time_point deadline_;
+  waker* waker_ = nullptr;
+  std::coroutine_handle<> handle_{};
+};
+
 }  // namespace fanout::async

@@ -46,8 +46,9 @@ struct join_set {
   template <workload W>
   static async::task<int> admit(const W& w, open_state<typename W::result>& s,
                                 open_batch<typename W::result>& b) {
+    arrival_source<typename W::result> source(b);
     for (std::size_t i = 0; i < b.items.size(); ++i) {
-      co_await arrive(b.intended[i]);
+      co_await source.arrive(i);
       b.issue(i);
       s.set.spawn(w.run_async(i));
       s.arrived.notify();

@@ -11,13 +11,20 @@
 // Latency is measured from each item's intended arrival, so a strategy that stalls is charged
 // for the items it did not take in during the stall; the uncorrected figure (from admission)
 // is kept beside it to show the difference (docs/design.md section 5).
+//
+// Every strategy takes its arrivals from one precise source, arrival_source: a timer of the
+// steady clock to the microsecond (async::precise_timer), waited on by the admitting thread
+// (threads, tbb_task_group) or polled by the admitting loop (every other strategy). None is
+// rounded to the loop's millisecond tick, so no strategy is charged for its generator.
 #include <algorithm>
 #include <coroutine>
 #include <limits>
+#include <optional>
 #include <utility>
 #include <vector>
 
 #include "harness/async/buffered.hpp"
+#include "harness/async/precise_timer.hpp"
 #include "harness/async/sleep.hpp"
 #include "harness/measure/arrivals.hpp"
 #include "harness/strategies/strategy.hpp"
@@ -29,7 +36,7 @@ using measure::arrivals;
 template <class R>
 struct open_batch : batch<R> {
   open_batch(std::size_t n, std::vector<clock::time_point> at)
-      : batch<R>(n), intended(std::move(at)) {}
+      : batch<R>(n), intended(std::move(at)), released(n) {}
   // A run whose arrivals start now; its fan-out starts with the first intended arrival.
   static open_batch starting_now(const arrivals& a) {
     open_batch b(a.offsets.size(), a.from(clock::now()));
@@ -37,12 +44,26 @@ struct open_batch : batch<R> {
     return b;
   }
   std::vector<clock::time_point> intended;  // by item
+  // When the arrival source let item i in (arrival_source): at or after intended[i], at or
+  // before the item's admission (`issued`). issued - released is the strategy's own cost.
+  std::vector<clock::time_point> released;
 
   double corrected_ms(std::size_t i) const {
     return measure::ms(this->items[i].received - intended[i]);
   }
   double uncorrected_ms(std::size_t i) const {
     return measure::ms(this->items[i].received - this->items[i].issued);
+  }
+  // measure::achieved_per_second over this run's arrival and delivery windows.
+  double achieved_per_second() const {
+    if (intended.empty()) return 0;
+    auto first = clock::time_point::max(), last = clock::time_point::min();
+    for (const auto& it : this->items) {
+      first = std::min(first, it.received);
+      last = std::max(last, it.received);
+    }
+    return measure::achieved_per_second(intended.size(), intended.back() - intended.front(),
+                                        last - first);
   }
   // The most items that had arrived and were not yet admitted, at any moment.
   std::size_t max_queued() const {
@@ -67,11 +88,34 @@ open_batch<R> timed_open(const arrivals& a, FanOut&& fan_out) {
   return b;
 }
 
-// Waits on the loop until `t`, if it is still ahead.
-inline async::task<int> arrive(clock::time_point t) {
-  if (const double ms = measure::ms(t - clock::now()); ms > 0) co_await async::sleep_for(ms);
-  co_return 0;
-}
+// The one arrival source of an open batch: it lets item i in at its intended arrival, to the
+// microsecond, and stamps `released[i]`. The admitting thread of threads and tbb_task_group
+// blocks in wait(i) on a precise_timer of its own; an admitting coroutine awaits arrive(i) on
+// its loop's precise timer; a poll-driven set is woken by that same timer
+// (async::detail::poll_set) and stamps the release as it pulls the item, with release().
+template <class R>
+class arrival_source {
+ public:
+  explicit arrival_source(open_batch<R>& b) : b_(b) {}
+
+  // Blocking: returns once item i has arrived.
+  void wait(std::size_t i) {
+    if (!timer_) timer_.emplace();
+    timer_->sleep_until(b_.intended[i]);
+    release(i);
+  }
+  // On a loop: completes once item i has arrived.
+  async::task<void> arrive(std::size_t i) {
+    co_await async::sleep_until(b_.intended[i]);
+    release(i);
+  }
+  // Item i, due by now, is let in.
+  void release(std::size_t i) { b_.released[i] = clock::now(); }
+
+ private:
+  open_batch<R>& b_;
+  std::optional<async::precise_timer> timer_;  // the blocking form's, made on first use
+};
 
 // A loop-local notification: a consumer waits on it for the next arrival.
 struct arrival_signal {
@@ -102,7 +146,9 @@ template <bool Ordered, workload W>
 open_batch<typename W::result> open_stream(const W& w, const arrivals& a, std::size_t limit,
                                            resources& res, async::compute_pool* pool = nullptr) {
   return timed_open<typename W::result>(a, [&](open_batch<typename W::result>& b) {
-    auto make = [&w, &b](std::size_t i) {
+    arrival_source<typename W::result> source(b);
+    auto make = [&w, &b, &source](std::size_t i) {
+      source.release(i);  // the set's precise arrival timer woke it (or it was due already)
       b.issue(i);
       return w.run_async(i);
     };

@@ -21,17 +21,19 @@ struct sequential {
   template <workload W>
   static open_batch<typename W::result> run_open(const W& w, const arrivals& a, const options&,
                                                  resources& res) {
-    return timed_open<typename W::result>(
-        a, [&](auto& b) { res.loop.block_on(consume(w, b, &b.intended)); });
+    return timed_open<typename W::result>(a, [&](open_batch<typename W::result>& b) {
+      arrival_source<typename W::result> source(b);
+      res.loop.block_on(consume(w, b, &source));
+    });
   }
 
  private:
   // [chapter-port: sequential]
   template <workload W>
   static async::task<void> consume(const W& w, batch<typename W::result>& b,
-                                   const std::vector<clock::time_point>* arrivals = nullptr) {
+                                   arrival_source<typename W::result>* arrivals = nullptr) {
     for (std::size_t i = 0; i < b.items.size(); ++i) {
-      if (arrivals) co_await arrive((*arrivals)[i]);
+      if (arrivals) co_await arrivals->arrive(i);
       b.issue(i);
       try {
         b.receive(i, co_await w.run_async(i));

@@ -80,8 +80,9 @@ struct spawn_channel {
   template <workload W>
   static async::task<void> admit(const W& w, async::runtime& rt, open_batch<typename W::result>& b,
                                  async::sender<message<typename W::result>> tx) {
+    arrival_source<typename W::result> source(b);
     for (std::size_t i = 0; i < b.items.size(); ++i) {
-      co_await arrive(b.intended[i]);
+      co_await source.arrive(i);
       b.issue(i);
       rt.spawn(produce(w, i, tx));
     }

@@ -43,8 +43,9 @@ struct tbb_task_group {
                                                  resources& res) {
     auto b = open_batch<typename W::result>::starting_now(a);
     std::latch finished(static_cast<std::ptrdiff_t>(b.items.size()));
+    arrival_source<typename W::result> source(b);
     for (std::size_t i = 0; i < b.items.size(); ++i) {
-      std::this_thread::sleep_until(b.intended[i]);
+      source.wait(i);
       b.issue(i);
       res.pool->enqueue([&w, &b, &finished, i] {
         run_blocking_into(w, i, b.items[i]);

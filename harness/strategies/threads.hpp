@@ -29,18 +29,21 @@ struct threads {
   template <workload W>
   static open_batch<typename W::result> run_open(const W& w, const arrivals& a, const options&,
                                                  resources&) {
-    return timed_open<typename W::result>(a, [&](auto& b) { start_all(w, b, &b.intended); });
+    return timed_open<typename W::result>(a, [&](open_batch<typename W::result>& b) {
+      arrival_source<typename W::result> source(b);
+      start_all(w, b, &source);
+    });
   }
 
  private:
   // [chapter-port: threads]
   template <workload W>
   static void start_all(const W& w, batch<typename W::result>& b,
-                        const std::vector<clock::time_point>* arrivals) {
+                        arrival_source<typename W::result>* arrivals) {
     std::vector<std::thread> pool;
     pool.reserve(b.items.size());
     for (std::size_t i = 0; i < b.items.size(); ++i) {
-      if (arrivals) std::this_thread::sleep_until((*arrivals)[i]);
+      if (arrivals) arrivals->wait(i);
       b.issue(i);
       try {
         pool.emplace_back([&w, &b, i, own = arrivals != nullptr] {
