@@ -41,7 +41,8 @@ void bm_buffered_stream(benchmark::State& state, buffered_stream_variant v,
         makespan_ms += measure::ms(r.end - r.start);
         timeouts += static_cast<double>(r.timeouts);
         gaps.insert(gaps.end(), r.gap_ms.begin(), r.gap_ms.end());
-      });
+      },
+      warm_up::none);
   if (n == 0) return;
   const double ideal = buffered_stream_ideal_ms(v, cfg);
   counter_set c(state, kHazard);
@@ -71,7 +72,7 @@ void bm_permit_deadlock(benchmark::State& state, permit_deadlock_variant v,
   };
   if (iterate(
           state, [&] { return run_permit_deadlock(v, cfg, loop, rt); }, deadlock,
-          [](const hazard_run&) {}) == 0) {
+          [](const hazard_run&) {}, warm_up::none) == 0) {
     return;
   }
   counter_set(state, kHazard)
@@ -96,7 +97,7 @@ void bm_blocking_loop(benchmark::State& state, const blocking_loop_workload& w, 
   };
   if (iterate(
           state, [&] { return S::run(w, {.items = items}, res); },
-          [&](const auto& b) { return verify(b, want); }, record) == 0) {
+          [&](const auto& b) { return verify(b, want); }, record, warm_up::none) == 0) {
     return;
   }
   counter_set c(state, kHazard);
@@ -138,9 +139,11 @@ void bm_thread_exhaustion(benchmark::State& state, const workloads::wait_workloa
     state.SetLabel(label);
   };
   iterate(
-      state, run, [](const auto&) { return std::string(); }, record);
+      state, run, [](const auto&) { return std::string(); }, record, warm_up::none);
 }
 
+// One iteration, and no warm-up: a hazard's figures are what a reproduced failure does
+// (timeouts, a deadlock's watchdog, a refused thread), which a warm-up run would only repeat.
 benchmark::internal::Benchmark* hazard(const std::string& name, const std::string& label,
                                        auto body) {
   return register_timed(name, label, body)->Iterations(1);

@@ -9,7 +9,8 @@
 //
 // A run that is wrong (a lost or corrupted item, a deadlock) stops the benchmark with
 // SkipWithError: it is an error, never a figure. The first repetition of each benchmark runs
-// one more iteration first, checked and discarded: the warm-up. Returns the iterations recorded.
+// one more iteration first, checked and discarded: the warm-up (a family whose one iteration is
+// a long run of its own says `warm_up::none`). Returns the iterations recorded.
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -23,10 +24,14 @@
 
 namespace fanout::bench {
 
+// Whether a benchmark's first repetition starts with a discarded warm-up iteration.
+enum class warm_up { first_repetition, none };
+
 template <class Run, class Check, class Record>
-std::int64_t iterate(benchmark::State& state, Run&& run, Check&& check, Record&& record) {
+std::int64_t iterate(benchmark::State& state, Run&& run, Check&& check, Record&& record,
+                     warm_up warm = warm_up::first_repetition) {
   std::int64_t recorded = 0;
-  if (first_repetition()) {  // the warm-up: run and checked, never recorded
+  if (warm == warm_up::first_repetition && first_repetition()) {  // run, checked, not recorded
     const auto r = run();
     if (const std::string err = check(r); !err.empty()) {
       state.SkipWithError(err.c_str());

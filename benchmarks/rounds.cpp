@@ -1,5 +1,7 @@
 #include "benchmarks/rounds.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -239,7 +241,9 @@ void add_noise(const std::string& name, const measure::noise_sample& sample) {
 std::size_t run_rounds(const repetition_plan& plan, const std::string& out_path) {
   using steady = std::chrono::steady_clock;
   const auto start = steady::now();
-  benchmark::ConsoleReporter console;
+  // Colours only on a terminal: run_all.sh reads the log for its progress line.
+  benchmark::ConsoleReporter console(isatty(STDOUT_FILENO) ? benchmark::ConsoleReporter::OO_Color
+                                                           : benchmark::ConsoleReporter::OO_None);
   round_reporter reporter(out_path == "-" ? nullptr : &console);
   std::ostream& log = out_path == "-" ? std::cerr : std::cout;
   round_state& s = rounds();

@@ -17,7 +17,8 @@ cpu_counters read_cpu_counters() {
   std::ifstream in("/proc/stat");
   std::string cpu;
   // cpu  user nice system idle iowait irq softirq steal guest guest_nice (USER_HZ ticks);
-  // guest time is already counted in user.
+  // guest time is already counted in user. Interrupts are left out: the ones this process
+  // causes (its timers, its wake-ups) are not counted in its own CPU time.
   unsigned long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0,
                      steal = 0;
   if (!(in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal) ||
@@ -25,7 +26,7 @@ cpu_counters read_cpu_counters() {
     return c;
   }
   const double hz = static_cast<double>(sysconf(_SC_CLK_TCK));
-  c.busy_s = static_cast<double>(user + nice + system + irq + softirq) / hz;
+  c.busy_s = static_cast<double>(user + nice + system) / hz;
   c.steal_s = static_cast<double>(steal) / hz;
   return c;
 }

@@ -11,7 +11,7 @@
 // windows (add them up) before judging a benchmark.
 namespace fanout::measure {
 
-// Seconds since boot of busy CPU time (user, nice, system, irq, softirq) and of steal, summed
+// Seconds since boot of busy CPU time (user, nice, system: processes' own) and of steal, summed
 // over every CPU of the machine; the process's own CPU time. Zeros where /proc cannot be read.
 struct cpu_counters {
   double busy_s = 0, steal_s = 0, own_s = 0;
