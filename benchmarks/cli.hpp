@@ -19,7 +19,7 @@ struct cli {
   std::string git_commit;
   std::string out;              // the JSON file; "-": stdout; none when empty
   std::size_t repetitions = 0;  // > 0: exactly this many of every benchmark
-  double budget_s = 780;        // the default profile's adaptive rounds stop here
+  double budget_s = 840;        // the default profile's adaptive rounds stop here
   bool list = false;            // --benchmark_list_tests (left for Google Benchmark too)
 };
 

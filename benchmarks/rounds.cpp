@@ -24,6 +24,9 @@ using Run = benchmark::BenchmarkReporter::Run;
 
 // Others' CPU (and steal) from which a benchmark's timings count as disturbed, in cores.
 constexpr double kNoiseThresholdCores = 0.25;
+// What one window's reading of the machine's counters may be off by, in core-seconds: they
+// count in hundredths of a second, on ticks of their own.
+constexpr double kCounterResolutionS = 0.02;
 
 // One benchmark's repetitions so far.
 struct bench_record {
@@ -34,6 +37,14 @@ struct bench_record {
   std::size_t windows = 0;
   double mean_wall_s() const { return windows ? noise.wall_s / static_cast<double>(windows) : 0; }
 };
+
+// Whether a benchmark's pooled windows show the threshold crossed by more than the counters'
+// resolution could fake: short windows are judged only when the excess is unmistakable.
+bool disturbed(const bench_record& rec) {
+  const measure::noise_sample& n = rec.noise;
+  const double excess = n.others_s + n.steal_s - kNoiseThresholdCores * n.wall_s;
+  return excess > kCounterResolutionS * std::sqrt(static_cast<double>(rec.windows));
+}
 
 struct round_state {
   std::size_t round = 0;
@@ -143,7 +154,7 @@ std::pair<std::string, std::size_t> noisy_benchmarks() {
   std::size_t count = 0;
   for (const auto& [name, rec] : rounds().benches) {
     const double others = rec.noise.others_cores(), steal = rec.noise.steal_cores();
-    if (rec.runs.empty() || others + steal < kNoiseThresholdCores) continue;
+    if (rec.runs.empty() || !disturbed(rec)) continue;
     char buf[96];
     std::snprintf(buf, sizeof buf, "\", \"others_cpu\": %.3f, \"steal_cpu\": %.3f}", others, steal);
     out += count++ ? ", {\"name\": \"" : "{\"name\": \"";
