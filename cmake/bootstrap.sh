@@ -12,7 +12,7 @@ set -euo pipefail
 readonly kPackages=(
   cmake g++ ninja-build pkg-config
   libbenchmark-dev libtbb-dev libuv1-dev libgtest-dev
-  python3 python3-matplotlib python3-numpy python3-scipy python3-pytest
+  python3 python3-matplotlib python3-numpy python3-pytest
 )
 
 missing=()
@@ -43,11 +43,11 @@ if [[ "${1:-}" == "--python" ]]; then
   # The python3 first on PATH may be a private interpreter (pyenv, conda) that cannot
   # see Debian's dist-packages; prefer the system one, then anything that imports them.
   for py in /usr/bin/python3 "$(command -v python3 || true)"; do
-    if [[ -x "$py" ]] && "$py" -c 'import matplotlib, numpy, scipy, pytest' 2>/dev/null; then
+    if [[ -x "$py" ]] && "$py" -c 'import matplotlib, numpy, pytest' 2>/dev/null; then
       echo "$py"
       exit 0
     fi
   done
-  echo "bootstrap: no python3 can import matplotlib, numpy, scipy and pytest" >&2
+  echo "bootstrap: no python3 can import matplotlib, numpy and pytest" >&2
   exit 1
 fi
