@@ -36,12 +36,13 @@ std::uint64_t reference_checksum(const W& w, std::size_t items) {
 
 // The smallest time the CPU part of one item takes on this thread: a lower bound of its cost,
 // so that the ideal stays a bound even on a noisy machine. Items differ a little (a transcode's
-// bit estimate depends on the content): they are sampled across the whole range.
+// bit estimate depends on the content): they are sampled across the whole range, in at least
+// `min_rounds` rounds over it.
 template <strategies::workload W>
-double min_compute_ms(const W& w, std::size_t items) {
+double min_compute_ms(const W& w, std::size_t items, std::size_t min_rounds) {
   double best = 1e300;
   const std::size_t samples = std::min<std::size_t>(items, 12);
-  const std::size_t rounds = std::max<std::size_t>(2, (12 + samples - 1) / samples);
+  const std::size_t rounds = std::max<std::size_t>(min_rounds, (12 + samples - 1) / samples);
   for (std::size_t round = 0; round < rounds; ++round) {
     for (std::size_t k = 0; k < samples; ++k) {
       const auto t0 = measure::clock::now();
@@ -60,10 +61,11 @@ std::vector<double> waits_of(const W& w, std::size_t items) {
   return out;
 }
 
-// A cache of numbers per benchmark name (Google Benchmark calls a benchmark once per
-// repetition), never of timing resources. `fresh` measures the CPU part again and keeps the
-// fastest run seen: a calibration taken while another benchmark's threads were winding down
-// runs slow, and an ideal built on it would claim more than the physical bound.
+// A cache of numbers per key (a workload configuration: every strategy and repetition of it
+// shares one), never of timing resources. The first call samples 6 rounds over the items;
+// `fresh` samples 2 more and keeps the fastest run seen. A sample taken while another
+// benchmark's threads were winding down runs slow, and an ideal built on it would claim more
+// than the physical bound: the minimum over many samples, spread over the run, is robust to it.
 template <strategies::workload W>
 calibration calibrate(const std::string& key, const W& w, std::size_t items, bool fresh = false) {
   static std::mutex mutex;
@@ -71,9 +73,9 @@ calibration calibrate(const std::string& key, const W& w, std::size_t items, boo
   std::lock_guard lock(mutex);
   auto [it, added] = by_key.try_emplace(key);
   if (added || key.empty()) {
-    it->second = {reference_checksum(w, items), items ? min_compute_ms(w, items) : 0};
+    it->second = {reference_checksum(w, items), items ? min_compute_ms(w, items, 6) : 0};
   } else if (fresh && items) {
-    it->second.compute_ms = std::min(it->second.compute_ms, min_compute_ms(w, items));
+    it->second.compute_ms = std::min(it->second.compute_ms, min_compute_ms(w, items, 2));
   }
   return it->second;
 }

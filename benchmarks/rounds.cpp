@@ -249,7 +249,18 @@ void add_noise(const std::string& name, const measure::noise_sample& sample) {
   ++rec.windows;
 }
 
+// Fails before the run, not after it, where the JSON cannot be written.
+void check_writable(const std::string& path) {
+  if (path.empty() || path == "-") return;
+  const std::string tmp = path + ".partial";
+  const bool ok = static_cast<bool>(std::ofstream(tmp));
+  const std::string why = std::strerror(errno);
+  std::remove(tmp.c_str());
+  if (!ok) throw std::runtime_error("cannot write " + path + ": " + why);
+}
+
 std::size_t run_rounds(const repetition_plan& plan, const std::string& out_path) {
+  check_writable(out_path);
   using steady = std::chrono::steady_clock;
   const auto start = steady::now();
   // Colours only on a terminal: run_all.sh reads the log for its progress line.

@@ -179,11 +179,16 @@ struct batch {
     it.completed = it.received;
     it.error = async::describe(e);
   }
-  // The consumer has item i, whose record its worker filled (run_blocking_into).
-  void receive_filled(std::size_t i) {
+  // The consumer has item i, whose record its worker filled (run_blocking_into), at `now`.
+  void receive_filled(std::size_t i, clock::time_point now = clock::now()) {
     item_record<R>& it = items[i];
     if (received_twice(it)) return;
-    it.received = clock::now();
+    it.received = now;
+  }
+  // The consumer has every item at once: a batch construct's caller when it returns.
+  void receive_all_filled() {
+    const clock::time_point now = clock::now();
+    for (std::size_t i = 0; i < items.size(); ++i) receive_filled(i, now);
   }
   void receive(std::size_t i, async::outcome<R>& out) {
     if (out.ok()) {

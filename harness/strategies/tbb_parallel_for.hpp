@@ -39,7 +39,7 @@ struct tbb_parallel_for {
       });
       // [/chapter-port: tbb_parallel_for]
       // The caller has the results when the loop returns: all at once.
-      for (std::size_t i = 0; i < opt.items; ++i) b.receive_filled(i);
+      b.receive_all_filled();
     });
     return done;
   }

@@ -31,7 +31,7 @@ struct tbb_task_group {
       });
       // [/chapter-port: tbb_task_group]
       // The caller has the results when the group's wait returns: all at once.
-      for (std::size_t i = 0; i < opt.items; ++i) b.receive_filled(i);
+      b.receive_all_filled();
     });
     return done;
   }

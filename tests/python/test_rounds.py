@@ -72,6 +72,15 @@ def test_closing_context_says_what_else_ran(built, tmp_path):
         assert b["others_cpu"] >= 0 and b["steal_cpu"] >= 0
 
 
+def test_an_unwritable_output_fails_before_the_run(built, tmp_path):
+    r = subprocess.run([str(BENCH), f"--benchmark_filter={FILTER}",
+                        f"--benchmark_out={tmp_path}/missing/out.json"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1
+    assert r.stderr.startswith("bm_fanout: cannot write ")
+    assert "== round" not in r.stdout
+
+
 @pytest.mark.parametrize("flag", ["--benchmark_repetitions=0", "--benchmark_repetitions=2.5",
                                   "--fanout_budget_s=x", "--benchmark_format=csv"])
 def test_bad_flags_exit_2_with_one_line(built, flag):
