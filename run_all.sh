@@ -26,18 +26,44 @@ die_usage() {
   exit 2
 }
 
-profile=default filter="" out="$root/results" label="" repetitions="" plots=1 compare=()
+# Checks that OPTION has a value (ARGC counts what is left of the command line): present, not
+# empty, and not the next option ("--label --no-plots"). A filter may start with one '-', which
+# is Google Benchmark's negation, but not with two.
+need_value() {
+  local option="$1" what="$2" argc="$3" value="${4-}"
+  ((argc > 1)) || die_usage "$option needs $what"
+  [[ -n "$value" ]] || die_usage "$option needs $what, not an empty value"
+  if [[ "$value" == --* || ("$value" == -* && "$option" != --filter) ]]; then
+    die_usage "$option needs $what, not the option \"$value\""
+  fi
+}
+
+# A path as the caller meant it, before the script changes to its own folder.
+absolute() {
+  if [[ "$1" == /* ]]; then echo "$1"; else echo "$PWD/$1"; fi
+}
+
+# The results root must be a folder, or one that can be made: checked before the build, without
+# making anything.
+check_out() {
+  local dir="$1"
+  while [[ ! -e "$dir" && "$dir" != / ]]; do dir="$(dirname "$dir")"; done
+  [[ -d "$dir" ]] || die_usage "bad --out \"$out_arg\": $dir is a file, not a folder"
+  [[ -w "$dir" ]] || die_usage "bad --out \"$out_arg\": $dir is not writable"
+}
+
+profile=default filter="" out="" label="" repetitions="" plots=1 compare=()
 while (($#)); do
   case "$1" in
     --quick) profile=quick ;;
-    --filter) (($# > 1)) || die_usage "--filter needs a regex"; filter="$2"; shift ;;
-    --out) (($# > 1)) || die_usage "--out needs a directory"; out="$2"; shift ;;
-    --label) (($# > 1)) || die_usage "--label needs a name"; label="$2"; shift ;;
-    --repetitions) (($# > 1)) || die_usage "--repetitions needs a number"; repetitions="$2"; shift ;;
+    --filter) need_value "$1" "a regex" $# "${2-}"; filter="$2"; shift ;;
+    --out) need_value "$1" "a directory" $# "${2-}"; out="$2"; shift ;;
+    --label) need_value "$1" "a name" $# "${2-}"; label="$2"; shift ;;
+    --repetitions) need_value "$1" "a number" $# "${2-}"; repetitions="$2"; shift ;;
     --no-plots) plots=0 ;;
     --compare)
       shift
-      while (($#)) && [[ "$1" != --* ]]; do compare+=("$1"); shift; done
+      while (($#)) && [[ "$1" != --* ]]; do compare+=("$(absolute "$1")"); shift; done
       ((${#compare[@]} >= 2)) || die_usage "--compare needs at least two result folders"
       continue ;;
     --help|-h) echo "$usage"; exit 0 ;;
@@ -55,6 +81,13 @@ elif ! [[ "$label" =~ ^[A-Za-z0-9._-]{1,64}$ ]]; then
   die_usage "bad --label \"$label\": use 1 to 64 letters, digits, '.', '_' or '-'"
 fi
 
+readonly out_arg="$out"
+if [[ -z "$out" ]]; then out="$root/results"; else out="$(absolute "$out")"; fi
+check_out "$out"
+# From here on, paths are the suite's own: the presets and the build folder are found from any
+# working directory.
+cd "$root"
+
 "$root/cmake/bootstrap.sh"
 python="$("$root/cmake/bootstrap.sh" --python)"
 
@@ -66,10 +99,11 @@ if ((${#compare[@]})); then
 fi
 
 echo "== build (release)"
-cmake --preset release -S "$root" >/dev/null
-cmake --build --preset release --target bm_fanout | grep -v '^ninja: no work to do' || true
+if ! "$root/cmake/build.sh" release bm_fanout; then
+  echo "run_all.sh: stopped before any benchmark ran: the build failed (see above)" >&2
+  exit 1
+fi
 bench="$root/build/release/benchmarks/bm_fanout"
-[[ -x "$bench" ]] || { echo "run_all.sh: the build did not produce $bench" >&2; exit 1; }
 
 if [[ "$profile" == quick ]]; then
   # One iteration of each benchmark: min_time is below any fan-out's makespan.
@@ -100,7 +134,11 @@ stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 run_dir="$out/$label/$stamp"
 suffix=1
 while [[ -e "$run_dir" ]]; do run_dir="$out/$label/$stamp-$((++suffix))"; done
-mkdir -p "$run_dir"
+# The folders this run makes, innermost first: an interrupted run removes those left empty.
+made_dirs=()
+dir="$run_dir"
+while [[ ! -e "$dir" ]]; do made_dirs+=("$dir"); dir="$(dirname "$dir")"; done
+mkdir -p "$run_dir" || { echo "run_all.sh: cannot make the run folder $run_dir" >&2; exit 1; }
 commit="$(git -C "$root" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
 if [[ -n "$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null)" ]]; then
   commit="$commit-dirty"
@@ -116,7 +154,7 @@ on_interrupt() {
   # stop it with SIGTERM instead, and wait until it is gone before cleaning up.
   [[ -n "$child" ]] && kill -TERM "$child" 2>/dev/null && wait "$child" 2>/dev/null
   rm -f "$json_tmp" "$json_tmp.partial" "$log_tmp"
-  rmdir "$run_dir" 2>/dev/null || true
+  for dir in "${made_dirs[@]}"; do rmdir "$dir" 2>/dev/null || break; done
   echo >&2
   echo "run_all.sh: interrupted; nothing was written under a final name" >&2
   exit 130
@@ -158,14 +196,29 @@ if ((status != 0)); then
   echo "run_all.sh: bm_fanout failed (exit $status); its log is $log_tmp" >&2
   exit 1
 fi
+# Renamed only once read back whole, with at least one benchmark in it.
+if ! "$python" "$root/plots/fanout_report.py" --check "$json_tmp"; then
+  echo "run_all.sh: the results are not complete; what was written stays in $json_tmp" >&2
+  exit 1
+fi
 mv "$log_tmp" "$run_dir/bm_fanout.log"
 mv "$json_tmp" "$run_dir/bm_fanout.json"
 errors=$(grep -c '"error_occurred": true' "$run_dir/bm_fanout.json" || true)
 echo "== wrote $run_dir/bm_fanout.json in $((SECONDS - start))s ($errors benchmarks skipped or failed: see the report)"
 
 if ((plots)); then
+  replot="$python $root/plots/fanout_report.py $run_dir"
+  on_plot_interrupt() {
+    echo >&2
+    echo "run_all.sh: interrupted while plotting; kept $run_dir/bm_fanout.json and bm_fanout.log; plot them with: $replot" >&2
+    exit 130
+  }
+  trap on_plot_interrupt INT TERM
   echo "== plots"
-  "$python" "$root/plots/fanout_report.py" "$run_dir" >/dev/null
+  if ! "$python" "$root/plots/fanout_report.py" "$run_dir" >/dev/null; then
+    echo "run_all.sh: plotting failed (see above); kept $run_dir/bm_fanout.json and bm_fanout.log; plot them again with: $replot" >&2
+    exit 1
+  fi
   echo "report: $run_dir/report.md"
 else
   echo "results: $run_dir"

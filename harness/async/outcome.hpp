@@ -39,9 +39,11 @@ template <class T, class Task>
 outcome<T> take_outcome(std::size_t id, Task& t) noexcept {
   outcome<T> out;
   out.id = id;
+  // Not rethrown to be caught: rethrowing allocates, and out of memory it would terminate.
+  if ((out.error = t.error())) return out;
   try {
     out.value.emplace(t.take());
-  } catch (...) {
+  } catch (...) {  // the value's own move threw
     out.error = std::current_exception();
   }
   return out;
