@@ -12,7 +12,7 @@ namespace {
 // Pieces of reserve: malloc'd, never touched, so they hold address space (what ulimit -v
 // limits) and no resident memory.
 constexpr std::size_t kPieces = 4;
-constexpr std::size_t kPieceBytes = std::size_t{32} << 20;
+constexpr std::size_t kPieceBytes = std::size_t{16} << 20;
 
 std::array<std::atomic<void*>, kPieces> pieces{};
 std::thread::id benchmarks_thread;

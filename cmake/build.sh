@@ -36,15 +36,23 @@ first_error() {
   done
   tail -n 1 "$log"
 }
+# FAILED_STEP STATUS: says what failed and why, and exits 1.
 fail() {
-  echo "build: $1 failed (preset $preset): $(first_error)" >&2
+  local why
+  if (($2 > 128)); then
+    why="killed by SIG$(kill -l $(($2 - 128)))"  # XFSZ: a file-size limit, for one
+  else
+    why="$(first_error)"
+  fi
+  echo "build: $1 failed (preset $preset): $why" >&2
   echo "build: the whole output is in $log" >&2
   exit 1
 }
 
-cmake --preset "$preset" >"$log" 2>&1 || { cat "$log" >&2; fail "configuring"; }
+cmake --preset "$preset" >"$log" 2>&1 || { status=$?; cat "$log" >&2; fail "configuring" $status; }
 targets=()
 for target in "$@"; do targets+=(--target "$target"); done
 cmake --build --preset "$preset" -j "$(nproc 2>/dev/null || echo 2)" "${targets[@]}" 2>&1 | tee -a "$log" | grep -v '^ninja: no work to do'
-((PIPESTATUS[0] == 0)) || fail "the build"
+status=${PIPESTATUS[0]}
+((status == 0)) || fail "the build" $status
 rm -f "$log"
