@@ -208,7 +208,8 @@ errors=$(grep -c '"error_occurred": true' "$run_dir/bm_fanout.json" || true)
 echo "== wrote $run_dir/bm_fanout.json in $((SECONDS - start))s ($errors benchmarks skipped or failed: see the report)"
 
 if ((plots)); then
-  replot="$python $root/plots/fanout_report.py $run_dir"
+  replot="$(printf '%q ' "$python" "$root/plots/fanout_report.py" "$run_dir")"
+  replot="${replot% }"
   on_plot_interrupt() {
     echo >&2
     echo "run_all.sh: interrupted while plotting; kept $run_dir/bm_fanout.json and bm_fanout.log; plot them with: $replot" >&2

@@ -37,7 +37,8 @@ int main(int argc, char** argv) {
   for (const auto& [key, value] : measure::machine_context(cli.label, cli.git_commit)) {
     benchmark::AddCustomContext(key, value);
   }
-  benchmark::AddCustomContext("fanout_profile", cli.prof == bench::profile::quick ? "quick" : "default");
+  benchmark::AddCustomContext("fanout_profile",
+                              cli.prof == bench::profile::quick ? "quick" : "default");
   benchmark::AddCustomContext("fanout_registry", bench::registry_json());
   for (const auto& w : measure::noise_warnings()) std::fprintf(stderr, "warning: %s\n", w.c_str());
 

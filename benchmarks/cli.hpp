@@ -50,8 +50,8 @@ inline double number(std::string_view text, const char* flag, double most) {
 // The labels run_all.sh accepts: they name folders, and the JSON and figures carry them.
 inline bool valid_label(std::string_view label) {
   auto ok = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
   };
   return !label.empty() && label.size() <= 64 && std::all_of(label.begin(), label.end(), ok);
 }

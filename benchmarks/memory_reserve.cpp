@@ -1,16 +1,17 @@
 #include "benchmarks/memory_reserve.hpp"
 
+#include <sys/mman.h>
+
 #include <array>
 #include <atomic>
-#include <cstdlib>
 #include <new>
 #include <thread>
 
 namespace fanout::bench {
 namespace {
 
-// Pieces of reserve: malloc'd, never touched, so they hold address space (what ulimit -v
-// limits) and no resident memory.
+// Pieces of reserve: mappings that can never be touched, so they hold address space (what
+// ulimit -v limits) and no memory, and leave the allocator's own state alone.
 constexpr std::size_t kPieces = 4;
 constexpr std::size_t kPieceBytes = std::size_t{16} << 20;
 
@@ -21,7 +22,7 @@ std::thread::id benchmarks_thread;
 bool release_piece() noexcept {
   for (auto& p : pieces) {
     if (void* block = p.exchange(nullptr)) {
-      std::free(block);
+      munmap(block, kPieceBytes);
       return true;
     }
   }
@@ -45,10 +46,10 @@ void install_memory_reserve() {
 void restore_memory_reserve() noexcept {
   for (auto& p : pieces) {
     if (p.load() != nullptr) continue;
-    void* block = std::malloc(kPieceBytes);
-    if (block == nullptr) return;  // still short: the next body runs with less reserve
+    void* block = mmap(nullptr, kPieceBytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (block == MAP_FAILED) return;  // still short: the next body runs with less reserve
     void* expected = nullptr;
-    if (!p.compare_exchange_strong(expected, block)) std::free(block);
+    if (!p.compare_exchange_strong(expected, block)) munmap(block, kPieceBytes);
   }
 }
 

@@ -206,7 +206,8 @@ void write_json(const benchmark::BenchmarkReporter::Context& context, const std:
     if (!f) {
       const std::string why = errno ? std::strerror(errno) : "write failed";
       // What was written stays under the temporary name, for a look at how far it got.
-      throw std::runtime_error("cannot write " + path + ": " + why + " (what was written is in " + tmp + ")");
+      throw std::runtime_error("cannot write " + path + ": " + why + " (what was written is in " +
+                               tmp + ")");
     }
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {

@@ -72,7 +72,7 @@ class join_set {
     task<T> body;
     std::size_t id;
     outcome<T> result;
-    bool finished = false;     // guarded by the set's mutex
+    bool finished = false;       // guarded by the set's mutex
     entry* next_done = nullptr;  // the completed list's link, guarded by the set's mutex
   };
 
@@ -163,12 +163,12 @@ class join_set {
 
   runtime& runtime_;
   std::vector<std::unique_ptr<entry>> entries_;  // by id; consumer thread only
-  std::size_t joined_ = 0;                        // consumer thread only
+  std::size_t joined_ = 0;                       // consumer thread only
 
   std::mutex mutex_;
   std::condition_variable done_;
-  std::size_t running_ = 0;           // spawned and not finished
-  std::size_t cancels_pending_ = 0;   // cancels posted and not yet handled
+  std::size_t running_ = 0;          // spawned and not finished
+  std::size_t cancels_pending_ = 0;  // cancels posted and not yet handled
   // Finished, not yet joined, in completion order: linked through the entries, so that a
   // worker never allocates to report a task's end.
   struct fifo {

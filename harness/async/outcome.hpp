@@ -11,9 +11,9 @@ namespace fanout::async {
 
 template <class T>
 struct outcome {
-  std::size_t id = 0;           // the child's position in spawn/push order: 0, 1, 2, ...
-  std::optional<T> value;       // set when the child returned
-  std::exception_ptr error;     // set when it threw
+  std::size_t id = 0;        // the child's position in spawn/push order: 0, 1, 2, ...
+  std::optional<T> value;    // set when the child returned
+  std::exception_ptr error;  // set when it threw
 
   bool ok() const noexcept { return value.has_value(); }
   // The value, or the child's exception rethrown.
