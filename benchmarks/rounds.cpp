@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <stdexcept>
+#include <tuple>
 
 #include "harness/measure/context.hpp"
 #include "harness/measure/stats.hpp"
@@ -107,7 +108,8 @@ std::size_t fixed_count(const repetition_plan& plan, const std::string& name) {
 // while the budget lasts, the cheapest of those whose interval is still too wide.
 std::set<std::string> next_round(const repetition_plan& plan, double elapsed_s) {
   std::set<std::string> due;
-  std::vector<std::pair<double, std::string>> extra;  // (cost of a repetition, name)
+  // (still wider than quoted, cost of a repetition, name): sorted, the order of extra rounds
+  std::vector<std::tuple<bool, double, std::string>> extra;
   for (const auto& [name, rec] : rounds().benches) {
     const std::size_t n = rec.runs.size();
     if (rec.failed) continue;
@@ -115,8 +117,9 @@ std::set<std::string> next_round(const repetition_plan& plan, double elapsed_s) 
       if (n < fixed) due.insert(name);
     } else if (n < plan.min) {
       due.insert(name);
-    } else if (n < plan.max && measure::relative_half_width(rec.times) > plan.ci_target) {
-      extra.emplace_back(rec.mean_wall_s(), name);
+    } else if (const double width = measure::relative_half_width(rec.times);
+               n < plan.max && width > plan.ci_target) {
+      extra.emplace_back(width <= plan.ci_quoted, rec.mean_wall_s(), name);
     }
   }
   std::sort(extra.begin(), extra.end());
@@ -124,7 +127,7 @@ std::set<std::string> next_round(const repetition_plan& plan, double elapsed_s) 
   for (const auto& [name, rec] : rounds().benches) {
     if (due.count(name)) cost += rec.mean_wall_s();
   }
-  for (const auto& [wall, name] : extra) {
+  for (const auto& [quoted, wall, name] : extra) {
     if (elapsed_s + cost + wall > plan.budget_s) break;
     cost += wall;
     due.insert(name);
@@ -222,6 +225,7 @@ std::string repetition_plan::describe() const {
   std::string out = "{\"policy\": \"adaptive\", \"min\": " + std::to_string(min);
   out += ", \"max\": " + std::to_string(max);
   out += ", \"ci_target\": " + std::to_string(ci_target);
+  out += ", \"ci_quoted\": " + std::to_string(ci_quoted);
   out += ", \"budget_s\": " + std::to_string(budget_s) + ", \"fixed_families\": {";
   const char* sep = "";
   for (const auto& [prefix, n] : fixed_families) {

@@ -4,7 +4,7 @@
 // machine spreads over all of them instead of falling on one. A benchmark of a family with a
 // fixed count runs that many rounds; the others run at least `min` rounds and then more, until
 // the 95% confidence interval of their median is within `ci_target` of it, or the run's budget
-// is spent. The runs of every round are written as one Google Benchmark JSON file at the end.
+// is spent; the widest intervals first. The runs of every round are written as one Google Benchmark JSON file at the end.
 //
 //   repetition_plan plan{.min = 6, .ci_target = 0.03, .budget_s = 720,
 //                        .fixed_families = {{"load", 3}}};
@@ -25,6 +25,10 @@ struct repetition_plan {
   std::size_t min = 6;    // adaptive: at least this many
   std::size_t max = 40;   // and at most this many
   double ci_target = 0.03;
+  // Extra rounds go first to the benchmarks whose interval is wider than this, the width at
+  // which the report quotes a median (docs/design.md section 9), cheapest first; then to the
+  // others above `ci_target`.
+  double ci_quoted = 0.05;
   double budget_s = 0;  // rounds past `min` start only while the run is younger than this
   std::map<std::string, std::size_t> fixed_families;  // name prefix ("load") -> repetitions
   std::string describe() const;                       // JSON, for the context
