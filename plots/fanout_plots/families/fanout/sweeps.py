@@ -9,10 +9,12 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from matplotlib.lines import Line2D
 
 from ... import select as sel
 from ... import validity
-from ...draw import draw_ideal, sweep_panel, sweep_points
+from ...draw import at_cores, draw_ideal, sweep_panel, sweep_points
+from .marks import answer_at_largest, mark_skipped, own_bounds
 from ...figure import (MAKESPAN, FigureResult, col, handles, ideal_handle, median_col,
                        point_col, samples, table_rows)
 from ...output import num, ratio
@@ -63,30 +65,43 @@ class _AgainstItems:
     columns: list = field(default_factory=list)  # after makespan and × ideal
     right_ideal: object = None  # (xs, ideal makespans) -> the ideal of the right panel
     height: float = 4.8
+    question: str = ""
+    answer: object = None  # (runs, points) -> the answer sentence
+    right_line: object = None  # run -> a horizontal reference of the right panel (cores)
+    own_bounds: bool = False  # each series' own ideal_ms, dotted in its colour
 
 
 def _against_items(runs, styles, out_dir, spec: _AgainstItems):
-    points, series = sweep_points(runs, spec.workload, "items", samples("real_time"))
+    points, series = sweep_points(runs, spec.workload, "items", samples("real_time"),
+                                  keep=at_cores)
     if not points:
         return None
-    right, _ = sweep_points(runs, spec.workload, "items", samples(spec.right[0]))
+    right, _ = sweep_points(runs, spec.workload, "items", samples(spec.right[0]), keep=at_cores)
     fig, axes = new_figure(2, width=9.0, height=spec.height)
     xlabel = "items per fan-out"
     strip = sweep_panel(axes[0, 0], runs, styles, points, "items", xlabel, MAKESPAN)
     sweep_panel(axes[0, 1], runs, styles, right, "items", xlabel, spec.right[1])
-    for ri, _, _, ser in series:
+    for ri, run, _, ser in series:
         xs, ys = _best_ideal_by_x(ser, "items")
         draw_ideal(axes[0, 0], xs, ys, ri, strip, "ideal")
         if spec.right_ideal:
             draw_ideal(axes[0, 1], xs, spec.right_ideal(xs, ys), ri, strip, "ideal")
+        if spec.right_line:
+            draw_ideal(axes[0, 1], xs, np.full(xs.shape, spec.right_line(run)), ri, strip, "")
+        if spec.own_bounds:
+            own_bounds(axes[0], styles, ri, ser, spec.right_ideal)
+    extra = ([Line2D([], [], color="0.35", linestyle=":", label="its own bound (dotted)")]
+             + mark_skipped(axes[0, 0], runs, spec.workload) if spec.own_bounds else [])
     for ax, title in zip(axes[0], spec.panel_titles):
         ax.set_title(title)
     finish(fig, runs, spec.title, handles(runs, styles, points, [ideal_handle(
-        spec.ideal_label)]), ncol=4)
+        spec.ideal_label)] + extra), ncol=4)
     cols = col("real_time", MAKESPAN) + [("× ideal", _ratio_to_best(series, "items"))]
     headers, rows = table_rows(runs, points, cols + spec.columns)
     return FigureResult(spec.name, spec.title, spec.caption, headers, rows,
-                        _config(series, "items"), save(fig, out_dir, spec.name))
+                        _config(series, "items"), save(fig, out_dir, spec.name),
+                        question=spec.question,
+                        answer=spec.answer(runs, points) if spec.answer else "")
 
 
 def wait_makespan(runs, styles, out_dir):
@@ -96,24 +111,33 @@ def wait_makespan(runs, styles, out_dir):
         ("makespan (lower is better)", "throughput (higher is better)"),
         "ideal: longest single wait",
         "Each line is one strategy's median makespan (left) and throughput (right) for one "
-        "fan-out of N simulated requests, with bars the 95% CI "
-        "of the median. The black line is the bound with unbounded concurrency (the longest "
-        "single wait), so the gap above it is what a strategy adds to the waiting itself.",
+        "fan-out of N simulated requests at workers = cores, with bars the 95% CI of the "
+        "median; the dotted line in its colour is its own bound (its configuration's ideal: "
+        "a limit or a worker count serialises the waits). The black line is the bound with "
+        "unbounded concurrency (the longest single wait). Markers at the top are sizes not "
+        "measured, with the reason in the legend (and the Warnings).",
         [median_col("ideal_ms", "ideal of its config [ms]")]
         + col("items_per_second", "throughput [items/s]"),
-        right_ideal=lambda xs, ys: xs / ys * 1000.0, height=4.6))
+        right_ideal=lambda xs, ys: xs / ys * 1000.0, height=4.9,
+        question="How does each strategy's makespan grow with the number of waits it fans out, "
+                 "and how close does it stay to its own bound?",
+        answer=answer_at_largest, own_bounds=True))
 
 
 def mixed(runs, styles, out_dir):
     return _against_items(runs, styles, out_dir, _AgainstItems(
         "mixed", "mixed", "Mixed work (a request, then a transcode of its result)",
-        ("p99_ms", "p99 item latency [ms]"), ("makespan", "p99 latency of an item"),
-        "ideal: best bound of any strategy",
-        "Left, each strategy's median makespan for a fan-out in which every item waits and "
-        "then computes; right, the p99 of an item's latency; bars are 95% CIs. The "
-        "black line is the best bound of any strategy at that size, so a strategy near it "
+        ("cpu_util", "CPU used [cores]"), ("makespan", "CPU used during the fan-out"),
+        "ideal: best bound of any strategy (left); the machine's cores (right)",
+        "At workers = cores: left, each strategy's median makespan for a fan-out in which "
+        "every item waits and then computes; right, the CPU it used meanwhile (process CPU "
+        "time / makespan); bars are 95% CIs. The black line is the best bound of any "
+        "strategy at that size (left) and the core count (right): a strategy near both "
         "overlaps the waits and keeps the cores busy with the computing.",
-        col("p99_ms", "p99 [ms]") + col("cpu_util", "CPU [cores]")))
+        col("cpu_util", "CPU [cores]") + col("p99_ms", "p99 [ms]"),
+        question="Which strategy overlaps waiting with computing, keeping the cores busy "
+                 "without adding to the makespan?",
+        answer=answer_at_largest, right_line=lambda run: float(run.cores)))
 
 
 def _speedup(b, benches, run):
