@@ -167,7 +167,7 @@ void default_sweep(const workloads::wait_workload& wait, std::size_t cores, fano
 // show which): sequential, the loop alone, the runtime, the loop with a compute pool, and TBB.
 // Its cost is capped by work, not time, so that it is the same sweep on every machine: at most
 // kRegimeFrames frames of transcoding per fan-out, and waits beyond the budget are skipped.
-constexpr std::size_t kRegimeFrames = 1000;
+constexpr std::size_t kRegimeFrames = 320;
 constexpr double kRegimeBudgetMs = 500;
 constexpr std::size_t kRegimeItems[] = {10, 32, 100, 1000, 10'000, 100'000};
 
