@@ -6,7 +6,7 @@ comparing machines, it adds the table normalised for core count (normalised.py).
 
 from __future__ import annotations
 
-from . import at_size, findings, normalised, pareto, sweeps
+from . import at_size, findings, memory, normalised, pareto, sweeps
 
 FAMILY = "fanout"
 MAKESPAN_COMPARABLE = True
@@ -14,7 +14,7 @@ MAKESPAN_COMPARABLE = True
 COMPARED_ON = "real_time"
 # Every figure, in the order the report shows them.
 BUILDERS = (pareto.pareto, sweeps.wait_makespan, sweeps.cpu_speedup, at_size.latency_percentiles,
-            at_size.latency_cdf, sweeps.bounded_limit, at_size.cost_cpu, at_size.cost_memory,
+            at_size.latency_cdf, sweeps.bounded_limit, at_size.cost_cpu, memory.cost_memory,
             sweeps.mixed, at_size.efficiency)
 
 

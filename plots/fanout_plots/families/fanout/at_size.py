@@ -177,19 +177,6 @@ def cost_cpu(runs, styles, out_dir):
         "for computing work near the core count.", "CPU [cores]")
 
 
-def cost_memory(runs, styles, out_dir):
-    return _bar_figure(
-        runs, styles, out_dir, "mem_per_item_bytes", "cost_memory",
-        "Cost: memory per in-flight item", "memory growth per in-flight item [KiB]",
-        1 / 1024, None,
-        "Each bar is a strategy's median growth of peak resident memory during a fan-out, "
-        "the harness's own records excluded, divided by the measured items in flight, in KiB "
-        "(the table gives bytes), with bars its 95% CI. Growth is measured in pages, so small "
-        "per-item states can read as zero, and a repetition whose peak reset failed has no "
-        "value; a thread per item pays for its stack and shows here first.",
-        "memory per in-flight item [bytes]")
-
-
 def _over_ideal(runs, workload: str) -> list:
     """Each strategy's makespans over the workload's best bound at its representative size."""
     points = []
