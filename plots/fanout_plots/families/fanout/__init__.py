@@ -6,7 +6,7 @@ comparing machines, it adds the table normalised for core count (normalised.py).
 
 from __future__ import annotations
 
-from . import at_size, findings, memory, normalised, pareto, sweeps
+from . import at_size, findings, memory, normalised, pareto, questions, sweeps
 
 FAMILY = "fanout"
 MAKESPAN_COMPARABLE = True
@@ -23,7 +23,7 @@ def _present(runs) -> bool:
 
 
 def draw_figures(runs, styles, out_dir: str) -> list:
-    out = [build(runs, styles, out_dir) for build in BUILDERS]
+    out = [questions.ask(build(runs, styles, out_dir), runs) for build in BUILDERS]
     return [f for f in out if f is not None]
 
 
