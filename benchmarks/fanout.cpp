@@ -159,6 +159,13 @@ void default_sweep(const workloads::wait_workload& wait, std::size_t cores, fano
   const workloads::wait_workload tail{
       .latency = workloads::latency_dist::parse("lognormal:median=10,p99=100")};
   add_strategies(tail, cfg);
+  // The limit again under the long tail (with the tail's limit of 100 above, at 100 items),
+  // where ordered delivery waits behind a slow item that unordered delivery passes.
+  for (std::size_t limit : {10, 30}) {
+    cfg.opt.limit = limit;
+    add_strategies(tail, cfg, takes_limit);
+  }
+  cfg.opt.limit = 100;
 }
 
 // The regime map's sweep (docs/design.md section 6): the compute share of an item from 0 to
