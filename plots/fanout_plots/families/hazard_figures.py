@@ -115,7 +115,8 @@ def _done(runs, name, title, question, caption, answer, points, cols, fig, out_d
 
 # permit_deadlock ------------------------------------------------------------------------------
 
-DEADLOCK_Q = "Which way of holding a permit across a fan-out deadlocks, and how fast do the fixes run?"
+DEADLOCK_Q = ("Which way of holding a permit across a fan-out deadlocks, and how fast do the "
+              "fixes run?")
 
 
 def watchdog_ms(bench) -> float:

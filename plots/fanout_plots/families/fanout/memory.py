@@ -56,7 +56,7 @@ def answer(runs, points) -> str:
 def cost_memory(runs, styles, out_dir):
     per = {w: sweep_points(runs, w, "items", total_kib, keep=at_cores)[0]
            for w in registry_of(runs).workloads}
-    per = {w: ps for w, ps in per.items() if len({p.x for p in ps}) > 1}
+    per = {w: ps for w, ps in per.items() if ps}
     if not per:
         return None
     fig, axes = new_figure(len(per), width=4.6 * len(per) + 1.4, height=4.8)

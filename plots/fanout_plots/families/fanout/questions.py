@@ -89,25 +89,34 @@ def cpu_speedup(runs) -> str:
     return " ".join(out)
 
 
+def _limit_pair(bs, key: str) -> str:
+    """The two bounded strategies at the smallest limit compared on `key`, with the ratio CI."""
+    at = sorted(bs, key=lambda b: b.median(key))
+    r = ratio_ci(at[0].samples(key), at[1].samples(key))
+    what = "makespan" if key == "real_time" else "p99"
+    return (f"{what} {at[0].strategy} {ci_text(at[0].ci(key), num)} ms, {at[1].strategy} "
+            f"{num(r.ratio)}× (95% CI [{num(r.lo)}, {num(r.hi)}]"
+            f"{', a tie within noise' if r.verdict == 'same' else ''})")
+
+
 def bounded_limit(runs) -> str:
+    from .sweeps import latency_key, limit_panels
     out = []
     for run in runs:
-        for w in registry_of([run]).workloads:
-            bs = [b for b in sel.of_workload(run, w) if "limit" in b.params and not b.invalid]
-            limits = sorted({b.params["limit"] for b in bs})
+        for key in limit_panels([run]):
+            bs = [b for b in sel.of_workload(run, key[0]) if "limit" in b.params
+                  and latency_key(b) == key and not b.invalid]
             series = sel.sweep(bs, "limit")
-            if len(series) < 2 or not limits:
-                continue
-            at = [next((b for b in ser if b.params["limit"] == limits[0]), None)
+            low = min((b.params["limit"] for b in bs), default=None)
+            at = [next((b for b in ser if b.params["limit"] == low), None)
                   for ser in series.values()]
-            at = sorted((b for b in at if b is not None), key=lambda b: b.median())
+            at = [b for b in at if b is not None]
             if len(at) < 2:
                 continue
-            r = ratio_ci(at[0].samples("real_time"), at[1].samples("real_time"))
-            out.append(f"{w} at limit {num(limits[0])}: {at[0].strategy} "
-                       f"{ci_text(at[0].ci(), num)} ms, {at[1].strategy} {num(r.ratio)}× as "
-                       f"long (95% CI [{num(r.lo)}, {num(r.hi)}]"
-                       f"{', a tie within noise' if r.verdict == 'same' else ''})")
+            latency = (f"{num(key[1])} ms" if key[1] == key[2] else
+                       f"lognormal {num(key[1])}/{num(key[2])} ms")
+            out.append(f"{key[0]} ({latency}) at limit {num(low)}: "
+                       f"{_limit_pair(at, 'real_time')}; {_limit_pair(at, 'p99_ms')}")
     return ("At the smallest limit, " + "; ".join(out) + ".") if out else ""
 
 
