@@ -32,6 +32,7 @@ void fanout_totals::add(fanout_iteration it) {
   in_flight = std::max(in_flight, it.in_flight);
   growth_per_item.push_back(it.growth_bytes /
                             static_cast<double>(std::max<std::size_t>(1, it.in_flight)));
+  for (double ms : it.latency) latency.add(ms);
 }
 
 void report_fanout(benchmark::State& state, const fanout_totals& t, const strategies::shape& sh,
