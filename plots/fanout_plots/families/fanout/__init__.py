@@ -6,15 +6,16 @@ comparing machines, it adds the table normalised for core count (normalised.py).
 
 from __future__ import annotations
 
-from . import at_size, findings, memory, normalised, pareto, questions, sweeps
+from . import at_size, findings, memory, normalised, pareto, questions, spectrum, sweeps
 
 FAMILY = "fanout"
 MAKESPAN_COMPARABLE = True
 # The field comparison.md and comparison.json compare its benchmarks on.
 COMPARED_ON = "real_time"
 # Every figure, in the order the report shows them.
-BUILDERS = (pareto.pareto, sweeps.wait_makespan, sweeps.cpu_speedup, at_size.latency_percentiles,
-            at_size.latency_cdf, sweeps.bounded_limit, at_size.cost_cpu, memory.cost_memory,
+BUILDERS = (pareto.pareto, sweeps.wait_makespan, sweeps.cpu_speedup,
+            at_size.latency_percentiles,
+            spectrum.latency_spectrum, sweeps.bounded_limit, at_size.cost_cpu, memory.cost_memory,
             sweeps.mixed, at_size.efficiency)
 
 
