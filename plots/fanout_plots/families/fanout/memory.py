@@ -43,6 +43,9 @@ def answer(runs, points) -> str:
                 continue
             top = max(p.x for p in ps)
             at = sorted((p for p in ps if p.x == top), key=lambda p: p.med)
+            if at[0].med == at[-1].med:
+                parts.append(f"{w} at {num(top)} items, every strategy {num(at[0].med)} KiB")
+                continue
             parts.append(f"{w} at {num(top)} items, {at[-1].strategy} "
                          f"{ci_text(at[-1].ci, num)} KiB against {at[0].strategy} "
                          f"{ci_text(at[0].ci, num)} KiB")

@@ -107,8 +107,8 @@ def front_text(run, workload: str) -> str:
     if not f:
         return ""
     items = num(bs[0].params.get("items")) if bs else "n/a"
-    parts = [f"{b.strategy} ({num(c, 2)} cores, {ci_text(median_ci(b.samples('real_time')), num)} "
-             f"ms)" for c, _, b in f]
+    parts = [f"{b.strategy} ({num(c, 2)} {'core' if c == 1 else 'cores'}, "
+             f"{ci_text(median_ci(b.samples('real_time')), num)} ms)" for c, _, b in f]
     return f"{workload} at {items} items: " + ", ".join(parts)
 
 

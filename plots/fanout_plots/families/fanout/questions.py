@@ -42,9 +42,14 @@ def _ext(reps, key):
 def cost_cpu(runs) -> str:
     def one(run, w, reps):
         lo, hi = _ext(reps, "cpu_util")
+        if lo is None:
+            return ""
+        if lo.median("cpu_util") == hi.median("cpu_util"):
+            return (f"{w} at {_size(reps)} items, every strategy burns "
+                    f"{num(hi.median('cpu_util'))} of {run.cores} cores")
         return (f"{w} at {_size(reps)} items, {hi.strategy} burns "
                 f"{ci_text(hi.ci('cpu_util'), num)} cores and {lo.strategy} "
-                f"{ci_text(lo.ci('cpu_util'), num)} of {run.cores}") if lo else ""
+                f"{ci_text(lo.ci('cpu_util'), num)} of {run.cores}")
     return _per_workload(runs, one)
 
 
