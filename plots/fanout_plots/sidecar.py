@@ -52,6 +52,14 @@ class Histograms:
                 return self.min_ms * self.ratio ** (k + 0.5)
         return math.nan
 
+    def pooled(self) -> dict:
+        """Every repetition's items together: a deeper tail than any one repetition holds."""
+        out: dict = {}
+        for rep in self.reps:
+            for k, n in rep.items():
+                out[k] = out.get(k, 0) + n
+        return out
+
     def percentile_samples(self, q: float) -> np.ndarray:
         vals = np.array([self.percentile(r, q) for r in self.reps], dtype=float)
         return vals[np.isfinite(vals)]

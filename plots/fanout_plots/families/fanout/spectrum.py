@@ -20,10 +20,11 @@ QUESTION = ("How long do a fan-out's slowest items take with each strategy, perc
             "percentile?")
 CAPTION = (
     "Each line is a strategy's per-item latency (fan-out start to the result reaching the "
-    "consumer) at each percentile, the median over repetitions of that percentile within each "
-    "repetition, bars its 95% CI; the x axis stretches the tail (-log10(1 - q)), so 99, 99.9 "
-    "and 99.99 are evenly spaced. From every item's latency, recorded as log-bucketed counts to "
-    "0.1% in the sidecar; a line stops where a repetition holds fewer than 1 / (1 - q) items.")
+    "consumer) at each percentile of every repetition's items pooled; a bar, where each "
+    "repetition holds at least 1 / (1 - q) items, is the 95% CI of the median of the "
+    "repetitions' own percentile. The x axis stretches the tail (-log10(1 - q)), so 90, 99, "
+    "99.9 and 99.99 are evenly spaced; a line stops where the pooled items run out. From every "
+    "item's latency, recorded as log-bucketed counts to 0.1% in the sidecar.")
 LEVELS = (0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.999, 0.9995, 0.9999)
 TICKS = ((0.5, "50"), (0.9, "90"), (0.99, "99"), (0.999, "99.9"), (0.9999, "99.99"))
 
@@ -36,15 +37,22 @@ def hists_of(runs, p):
     return runs[p.run_i].histograms.get(key(p.bench.name))
 
 
-def _line(ax, styles, p, h) -> list:
-    cis = [(q, median_ci(h.percentile_samples(q))) for q in LEVELS]
-    cis = [(q, c) for q, c in cis if c.n and math.isfinite(c.median)]
-    if not cis:
-        return []
-    xs = [tail_x(q) for q, _ in cis]
-    ax.errorbar(xs, [c.median for _, c in cis], yerr=[[c.median - c.lo for _, c in cis],
-                [c.hi - c.median for _, c in cis]], **styles.line_kw(p.strategy, p.run_i))
-    return cis
+def _line(ax, styles, p, h) -> None:
+    """The pooled items' percentiles as the line; the bars, where each repetition holds enough
+    items for that percentile, the 95% CI of the median of the repetitions' own."""
+    pooled = h.pooled()
+    line = [(q, h.percentile(pooled, q)) for q in LEVELS]
+    line = [(q, v) for q, v in line if math.isfinite(v)]
+    if not line:
+        return
+    kw = styles.line_kw(p.strategy, p.run_i)
+    ax.plot([tail_x(q) for q, _ in line], [v for _, v in line], **kw)
+    cis = [(q, median_ci(h.percentile_samples(q))) for q, _ in line]
+    cis = [(q, c) for q, c in cis if c.n >= 2 and math.isfinite(c.median)]
+    if cis:
+        ax.errorbar([tail_x(q) for q, _ in cis], [c.median for _, c in cis],
+                    yerr=[[c.median - c.lo for _, c in cis], [c.hi - c.median for _, c in cis]],
+                    color=kw["color"], linestyle="none", marker="")
 
 
 def answer(runs, per) -> str:
@@ -84,6 +92,7 @@ def latency_spectrum(runs, styles, out_dir):
         ax.xaxis.set_major_locator(FixedLocator([tail_x(q) for q, _ in TICKS]))
         ax.set_xticklabels([t for _, t in TICKS])
         ax.xaxis.set_minor_locator(NullLocator())
+        ax.set_xlim(tail_x(0.5) - 0.15, tail_x(0.9999) + 0.15)
         ax.set_xlabel("percentile [%]")
         ax.set_title(panel_title(w, points))
     axes[0, 0].set_ylabel("per-item latency [ms]")
