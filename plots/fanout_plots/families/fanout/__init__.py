@@ -6,7 +6,8 @@ comparing machines, it adds the table normalised for core count (normalised.py).
 
 from __future__ import annotations
 
-from . import at_size, findings, memory, normalised, pareto, questions, spectrum, sweeps
+from . import (at_size, findings, memory, normalised, pareto, questions, spectrum, sweeps,
+               variants)
 
 FAMILY = "fanout"
 MAKESPAN_COMPARABLE = True
@@ -16,7 +17,8 @@ COMPARED_ON = "real_time"
 BUILDERS = (pareto.pareto, sweeps.wait_makespan, sweeps.cpu_speedup,
             at_size.latency_percentiles,
             spectrum.latency_spectrum, sweeps.bounded_limit, at_size.cost_cpu, memory.cost_memory,
-            sweeps.mixed, at_size.efficiency)
+            sweeps.mixed, at_size.efficiency, variants.latency_spread, variants.cpu_grain,
+            variants.cpu_nested)
 
 
 def _present(runs) -> bool:
