@@ -136,9 +136,9 @@ child=$!
 next_line=15
 while kill -0 "$child" 2>/dev/null; do
   sleep 1
-  done_runs=$(grep -cE '^(wait|cpu|mixed|hazard|overhead|load)/.*_time +([0-9]|ERROR)' "$log_tmp" || true)
+  done_runs=$(grep -cE '^(wait|cpu|mixed|regime|hazard|overhead|load)/.*_time +([0-9]|ERROR)' "$log_tmp" || true)
   round=$(grep -oE '^== round [0-9]+: .*' "$log_tmp" | tail -n 1)
-  group=$(grep -oE '^(wait|cpu|mixed|hazard|overhead|load)/[a-z_]+' "$log_tmp" | tail -n 1)
+  group=$(grep -oE '^(wait|cpu|mixed|regime|hazard|overhead|load)/[a-z_]+' "$log_tmp" | tail -n 1)
   elapsed=$((SECONDS - start))
   line=$(printf '[%5d runs] %4ds elapsed, %s, %s' "$done_runs" "$elapsed" "${round#== }" "$group")
   if [[ -t 1 ]]; then
