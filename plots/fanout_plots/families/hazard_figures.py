@@ -235,11 +235,16 @@ def _errno_text(b) -> str:
     return f"refused: {detail}"
 
 
+def _growth_text(b) -> str:
+    g = b.median("rss_peak_growth_bytes")
+    return f", +{num(g / 2**20)} MiB" if math.isfinite(g) else ", memory not measured"
+
+
 def threads_answer(run) -> str:
     bs = sorted(hz._benches(run, "thread_exhaustion"), key=lambda b: b.params.get("items", 0))
     parts = [f"{num(b.params.get('items'))} requested: {num(b.median('threads_created'))} "
-             f"created, +{num(b.median('rss_peak_growth_bytes') / 2**20)} MiB"
-             + (f" ({_errno_text(b)})" if _errno_text(b) else "") for b in bs]
+             f"created" + _growth_text(b) + (f" ({_errno_text(b)})" if _errno_text(b) else "")
+             for b in bs]
     return f"On {run.label}, " + "; ".join(parts) + "." if bs else ""
 
 
