@@ -1,11 +1,9 @@
 """Figures of the fan-out runs the other figures leave out: latency_spread (the wait workload
-under a lognormal latency, p50 and p99 per strategy), cpu_grain (speedup over T1 against the
-frames per item, the grain) and cpu_nested (speedup with and without nested parallelism,
-against items); all at workers = cores."""
+under a lognormal latency, the p99 per strategy), cpu_grain (speedup over T1 against the frames
+per item, the grain) and cpu_nested (speedup over T1 with nested parallelism, against items);
+all at workers = cores."""
 
 from __future__ import annotations
-
-import math
 
 from ... import validity
 from ...draw import Point, at_cores, sweep_panel, sweep_points

@@ -1,6 +1,6 @@
-"""Open-loop figures: the hockey stick of p99 latency against offered load, corrected beside
-uncorrected, one figure per workload, with each strategy's saturation throughput marked, and
-its saturation table.
+"""Open-loop figures: the hockey stick of p99 latency against the achieved throughput, corrected
+beside uncorrected, one figure per workload, with each strategy's saturation throughput marked,
+and its saturation table.
 """
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 
 from matplotlib.lines import Line2D
-from matplotlib.ticker import NullLocator
 
 from . import saturation as sat
 from ...draw import Point
@@ -21,13 +20,6 @@ SECTION = "Load"
 RING_SIZE = 17
 PANELS = (("p99_ms", "corrected p99: from each item's intended arrival"),
           ("uncorrected_p99_ms", "uncorrected p99: from its admission"))
-
-
-def _rate_label(v: float) -> str:
-    for div, unit in ((1e6, "M"), (1e3, "k")):
-        if v >= div:
-            return f"{v / div:g}{unit}"
-    return f"{v:g}"
 
 
 def _points(series_of_runs, key: str) -> list:
