@@ -129,6 +129,8 @@ if ! listing="$("$bench" "${profile_flags[0]}" "${filter_flags[@]}" --benchmark_
 fi
 rm -f "$listing_err"
 total=$(grep -c . <<<"$listing" || true)
+# The families that run (wait|cpu|...), from the names: the progress line finds their rows.
+families="$(cut -d/ -f1 <<<"$listing" | sort -u | paste -sd'|')"
 
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 run_dir="$out/$label/$stamp"
@@ -153,7 +155,7 @@ on_interrupt() {
   # The benchmark runs in the background, where a non-interactive shell has it ignore SIGINT:
   # stop it with SIGTERM instead, and wait until it is gone before cleaning up.
   [[ -n "$child" ]] && kill -TERM "$child" 2>/dev/null && wait "$child" 2>/dev/null
-  rm -f "$json_tmp" "$json_tmp.partial" "$log_tmp"
+  rm -f "$json_tmp" "$json_tmp.partial" "$log_tmp" "$run_dir"/latency_histograms.ndjson{,.partial}
   for dir in "${made_dirs[@]}"; do rmdir "$dir" 2>/dev/null || break; done
   echo >&2
   echo "run_all.sh: interrupted; nothing was written under a final name" >&2
@@ -175,9 +177,9 @@ child=$!
 next_line=15
 while kill -0 "$child" 2>/dev/null; do
   sleep 1
-  done_runs=$(grep -cE '^(wait|cpu|mixed|hazard|overhead|load)/.*_time +([0-9]|ERROR)' "$log_tmp" || true)
+  done_runs=$(grep -cE "^($families)/.*_time +([0-9]|ERROR)" "$log_tmp" || true)
   round=$(grep -oE '^== round [0-9]+: .*' "$log_tmp" | tail -n 1)
-  group=$(grep -oE '^(wait|cpu|mixed|hazard|overhead|load)/[a-z_]+' "$log_tmp" | tail -n 1)
+  group=$(grep -oE "^($families)/[a-z_]+" "$log_tmp" | tail -n 1)
   elapsed=$((SECONDS - start))
   line=$(printf '[%5d runs] %4ds elapsed, %s, %s' "$done_runs" "$elapsed" "${round#== }" "$group")
   if [[ -t 1 ]]; then

@@ -7,12 +7,14 @@
 #include <csignal>
 #include <cstdio>
 #include <exception>
+#include <string>
 
 #include "benchmarks/cli.hpp"
 #include "benchmarks/memory_reserve.hpp"
 #include "benchmarks/profiles.hpp"
 #include "benchmarks/registry_json.hpp"
 #include "benchmarks/rounds.hpp"
+#include "benchmarks/sidecar.hpp"
 #include "harness/measure/context.hpp"
 #include "harness/measure/process.hpp"
 
@@ -40,6 +42,9 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("fanout_profile",
                               cli.prof == bench::profile::quick ? "quick" : "default");
   benchmark::AddCustomContext("fanout_registry", bench::registry_json());
+  const std::string sidecar = bench::latency_sidecar_path(cli.out);
+  if (!sidecar.empty())
+    benchmark::AddCustomContext("fanout_latency_sidecar", bench::kLatencySidecar);
   for (const auto& w : measure::noise_warnings()) std::fprintf(stderr, "warning: %s\n", w.c_str());
 
   bench::install_memory_reserve();
@@ -54,6 +59,7 @@ int main(int argc, char** argv) {
   } else {
     try {
       ran = bench::run_rounds(bench::plan_for(cli.prof, cli.repetitions, cli.budget_s), cli.out);
+      if (!sidecar.empty() && ran) bench::write_latency_sidecar(sidecar);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "bm_fanout: %s\n", e.what());
       return 1;

@@ -21,6 +21,8 @@ const family kFanout{
                 "efficiency", "in_flight", "compute_ms"}),
     {"items", "limit", "capacity", "workers", "latency_ms", "latency_p99_ms", "frames", "nested"}};
 
+const family kRegime{"regime", kFanout.metrics, kFanout.params};
+
 const family kHazard{"hazard",
                      with_noise({"timeouts", "late_ms_p99", "late_ms_max", "ideal_ms", "efficiency",
                                  "wait_p50_ms", "wait_p99_ms", "inflation", "threads_created",
@@ -38,7 +40,7 @@ const family kLoad{"load",
                     "capacity", "workers", "latency_ms", "latency_p99_ms"}};
 
 const std::vector<const family*>& all_families() {
-  static const std::vector<const family*> all{&kFanout, &kHazard, &kOverhead, &kLoad};
+  static const std::vector<const family*> all{&kFanout, &kRegime, &kHazard, &kOverhead, &kLoad};
   return all;
 }
 

@@ -31,6 +31,8 @@ struct family {
 
 // wait/..., cpu/..., mixed/...: a workload through a strategy, all items at once.
 extern const family kFanout;
+// regime/...: fan-outs of the regime map's sweep; the fanout family's counters.
+extern const family kRegime;
 // hazard/...: a hazard reproduced, and its fixes.
 extern const family kHazard;
 // overhead/...: the async layer's own cost against the floor.

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "benchmarks/names.hpp"
@@ -31,6 +32,7 @@ void fanout_totals::add(fanout_iteration it) {
   in_flight = std::max(in_flight, it.in_flight);
   growth_per_item.push_back(it.growth_bytes /
                             static_cast<double>(std::max<std::size_t>(1, it.in_flight)));
+  for (double ms : it.latency) latency.add(ms);
 }
 
 void report_fanout(benchmark::State& state, const fanout_totals& t, const strategies::shape& sh,
@@ -61,13 +63,15 @@ void report_fanout(benchmark::State& state, const fanout_totals& t, const strate
 
 namespace {
 
+// `family`: empty for the workload's own name (wait/...), else the sweep's family (regime/...),
+// whose names end with the workload they ran: regime/join_set/items:100/.../workload:mixed.
 template <strategies::strategy S, class W>
-void add(const W& w, const fanout_config& cfg) {
+void add(const W& w, const fanout_config& cfg, const std::string& family = {}) {
   const param_list params = strategy_params(S::info, cfg.opt, cfg.workers);
-  const std::string label = std::string(W::name) + "/" + S::info.name;
+  const std::string label = (family.empty() ? std::string(W::name) : family) + "/" + S::info.name;
   fanout_config keyed = cfg;
-  keyed.key =
-      label + "/items:" + std::to_string(cfg.opt.items) + name_segments(params) + w.name_params();
+  keyed.key = label + "/items:" + std::to_string(cfg.opt.items) + name_segments(params) +
+              w.name_params() + (family.empty() ? "" : "/workload:" + std::string(W::name));
   auto* b = register_timed(keyed.key, label, [w, cfg = keyed, params](benchmark::State& state) {
     run_fanout<S>(state, w, cfg);
     if (state.error_occurred()) return;
@@ -156,6 +160,57 @@ void default_sweep(const workloads::wait_workload& wait, std::size_t cores, fano
   const workloads::wait_workload tail{
       .latency = workloads::latency_dist::parse("lognormal:median=10,p99=100")};
   add_strategies(tail, cfg);
+  // The limit again under the long tail (with the tail's limit of 100 above, at 100 items),
+  // where ordered delivery waits behind a slow item that unordered delivery passes.
+  for (std::size_t limit : {10, 30}) {
+    cfg.opt.limit = limit;
+    add_strategies(tail, cfg, takes_limit);
+  }
+  cfg.opt.limit = 100;
+}
+
+// The regime map's sweep (docs/design.md section 6): the compute share of an item from 0 to
+// 100% (a 1 ms wait alone; a 1 ms wait then 1, 3 or 9 one-frame transcodes; a transcode alone)
+// by items per fan-out, through the strategies that win somewhere (tests/python and the report
+// show which): sequential, the loop alone, the runtime, the loop with a compute pool, and TBB.
+// Its cost is capped by work, not time, so that it is the same sweep on every machine: at most
+// kRegimeFrames frames of transcoding per fan-out, and waits beyond the budget are skipped.
+constexpr std::size_t kRegimeFrames = 320;
+constexpr double kRegimeBudgetMs = 500;
+constexpr std::size_t kRegimeItems[] = {10, 32, 100, 1000, 10'000, 100'000};
+
+bool regime_strategy(const strategies::traits& t) {
+  for (const char* name :
+       {"sequential", "futures_unordered", "join_set", "offload", "tbb_task_group"}) {
+    if (t.name == std::string_view(name)) return true;
+  }
+  return false;
+}
+
+template <class W>
+void regime_column(const W& w, std::size_t frames, fanout_config cfg) {
+  for (std::size_t n : kRegimeItems) {
+    if (n * frames > kRegimeFrames) break;
+    cfg.opt.items = n;
+    strategies::for_each_strategy([&]<strategies::strategy S>() {
+      if (regime_strategy(S::info)) add<S>(w, cfg, "regime");
+    });
+  }
+}
+
+void regime_sweep(fanout_config cfg) {
+  cfg.budget_ms = kRegimeBudgetMs;
+  const auto one_ms = workloads::latency_dist::parse("fixed:1");
+  regime_column(workloads::wait_workload{.latency = one_ms}, 0, cfg);
+  for (int frames : {1, 3, 9}) {
+    workloads::mixed_workload mixed;
+    mixed.latency = one_ms;
+    mixed.params.frames = frames;
+    regime_column(mixed, static_cast<std::size_t>(frames), cfg);
+  }
+  workloads::cpu_workload cpu;
+  cpu.params.frames = 1;
+  regime_column(cpu, 1, cfg);
 }
 
 // A workload without a sweep of its own: every strategy at its quick size and at four times it.
@@ -187,6 +242,7 @@ void register_fanout(profile prof, std::size_t cores) {
   cfg.budget_ms = kDefaultBudgetMs;
   cfg.opt = {.items = 1, .limit = 100, .capacity = 1};
   workloads::for_each_workload([&]<class W>() { default_sweep(W{}, cores, cfg); });
+  regime_sweep(cfg);
 }
 
 }  // namespace fanout::bench

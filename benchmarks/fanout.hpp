@@ -21,7 +21,9 @@
 #include "benchmarks/calibration.hpp"
 #include "benchmarks/family.hpp"
 #include "benchmarks/iterate.hpp"
+#include "benchmarks/sidecar.hpp"
 #include "harness/measure/bounds.hpp"
+#include "harness/measure/histogram.hpp"
 #include "harness/measure/process.hpp"
 #include "harness/measure/stats.hpp"
 #include "harness/strategies/strategy.hpp"
@@ -99,6 +101,7 @@ struct fanout_totals {
   std::vector<measure::clock::time_point> starts;  // where each iteration's tick phase lies
   double p50 = 0, p90 = 0, p99 = 0, max = 0, poll_p99 = 0, timer_p99 = 0;
   std::vector<double> growth_per_item;  // bytes per item in flight, by iteration
+  measure::log_histogram latency;       // every item's latency, every iteration (sidecar.hpp)
 
   void add(fanout_iteration it);
 };
@@ -143,6 +146,7 @@ void run_fanout(benchmark::State& state, const W& w, const fanout_config& cfg) {
   // computation is the fastest seen so far of this workload configuration.
   ideal.compute_ms = calibrate(cal_key, w, cfg.opt.items, true).compute_ms;
   report_fanout(state, totals, Strategy::shape_of(cfg.opt, cfg.workers), ideal);
+  record_latencies(cfg.key, totals.latency);
 }
 
 }  // namespace fanout::bench

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "harness/measure/arrivals.hpp"
 #include "harness/measure/bounds.hpp"
 #include "harness/measure/hash.hpp"
+#include "harness/measure/histogram.hpp"
 #include "harness/measure/stats.hpp"
 #include "harness/measure/ticks.hpp"
 #include "harness/measure/time.hpp"
@@ -250,6 +252,30 @@ TEST(arrivals, BadRatesAreRejected) {
   EXPECT_THROW(arrivals::constant(0, 1), std::invalid_argument);
   EXPECT_THROW(arrivals::poisson(-5, 1, 1), std::invalid_argument);
   EXPECT_THROW(arrivals::constant(100, 0), std::invalid_argument);
+}
+
+TEST(log_histogram, ReadsAValueBackWithinATenthOfAPercent) {
+  for (double ms : {0.001, 0.5, 10.0, 12.345, 999.9, 60'000.0}) {
+    const std::int64_t k = log_histogram::bucket(ms);
+    const double lo = log_histogram::kMinMs * std::pow(log_histogram::kRatio, k);
+    EXPECT_LE(lo, ms * (1 + 1e-12));
+    EXPECT_GT(lo * log_histogram::kRatio, ms * (1 - 1e-12));
+    EXPECT_NEAR(lo * std::sqrt(log_histogram::kRatio), ms, ms * 0.0005);
+  }
+  EXPECT_EQ(log_histogram::bucket(0.0), 0);
+  EXPECT_EQ(log_histogram::bucket(-1.0), 0);
+}
+
+TEST(log_histogram, CountsAndMergesByBucket) {
+  log_histogram a, b;
+  a.add(10.0);
+  a.add(10.0);
+  b.add(10.0);
+  b.add(20.0);
+  a.merge(b);
+  ASSERT_EQ(a.counts().size(), 2u);
+  EXPECT_EQ(a.counts().at(log_histogram::bucket(10.0)), 3u);
+  EXPECT_EQ(a.counts().at(log_histogram::bucket(20.0)), 1u);
 }
 
 }  // namespace

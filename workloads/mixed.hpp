@@ -7,6 +7,7 @@
 //   mixed_workload::result r = w.run_blocking(0);
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "harness/async/offload.hpp"
 #include "harness/async/sleep.hpp"
@@ -31,8 +32,16 @@ struct mixed_workload {
   transcode_params params = short_transcode();
   std::uint64_t seed = 1;
 
-  std::string name_params() const { return latency_name(latency); }
-  param_list param_counters() const { return latency_counters(latency); }
+  // The frames appear in the name only where they differ from the default's one.
+  std::string name_params() const {
+    return latency_name(latency) +
+           (params.frames == 1 ? "" : "/frames:" + std::to_string(params.frames));
+  }
+  param_list param_counters() const {
+    param_list out = latency_counters(latency);
+    out.emplace_back("frames", static_cast<double>(params.frames));
+    return out;
+  }
   static std::size_t quick_items(std::size_t) { return 32; }
 
   struct result {

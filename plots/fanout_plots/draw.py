@@ -56,11 +56,18 @@ def _yerr(points) -> np.ndarray:
     return np.array([[p.med - p.lo for p in points], [p.hi - p.med for p in points]])
 
 
-def sweep_points(runs, workload: str, x: str, metric, strategies=None):
-    """Points of every machine's sweep along x; also each machine's series, for ideal lines."""
+def at_cores(bench) -> bool:
+    """Whether a benchmark runs at workers = its machine's cores, or takes no workers."""
+    w = bench.params.get("workers")
+    return w is None or w == bench.cores
+
+
+def sweep_points(runs, workload: str, x: str, metric, strategies=None, keep=None):
+    """Points of every machine's sweep along x; also each machine's series, for ideal lines.
+    `keep`: a benchmark predicate (at_cores) applied before the series are chosen."""
     points, series = [], []
     for ri, run in enumerate(runs):
-        benches = of_workload(run, workload)
+        benches = [b for b in of_workload(run, workload) if keep is None or keep(b)]
         ser = sweep(benches, x, strategies)
         series.append((ri, run, benches, ser))
         for s, bs in ser.items():

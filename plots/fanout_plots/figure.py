@@ -34,11 +34,19 @@ class FigureResult:
     # block (a summary table) shown between the caption and the table of numbers.
     section: str = ""
     summary: str = ""
+    # The question the figure answers, which opens its caption, and the answer in one
+    # sentence computed from the data (never written by hand), shown under the caption.
+    question: str = ""
+    answer: str = ""
 
     def markdown(self, out_dir: str) -> str:
-        """Title, image, caption with a link to the SVG, configuration, summary, numbers."""
+        """Title, image, the question and caption with a link to the SVG, the answer,
+        configuration, summary, numbers."""
         png, svg = (os.path.relpath(p, out_dir) for p in self.paths)
-        parts = [f"### {self.title}", f"![{self.title}]({png})", f"{self.caption} ([SVG]({svg}))"]
+        caption = f"**{self.question}** {self.caption}" if self.question else self.caption
+        parts = [f"### {self.title}", f"![{self.title}]({png})", f"{caption} ([SVG]({svg}))"]
+        if self.answer:
+            parts.append(f"**Answer:** {self.answer}")
         parts += [x for x in (self.config, self.summary) if x]
         parts.append(table(self.headers, self.rows))
         return "\n\n".join(parts)

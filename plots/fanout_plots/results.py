@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from . import validity
+from . import sidecar, validity
 from .registry import KEY as REGISTRY_KEY
 from .registry import Registry
 from .stats import MedianCI, median_ci
@@ -131,6 +131,8 @@ class Run:
     files: list
     benches: list
     notes: list = field(default_factory=list)
+    # Per benchmark, its per-item latency histograms from the sidecar (sidecar.py), if any.
+    histograms: dict = field(default_factory=dict)
 
     @property
     def cores(self) -> int:
@@ -342,7 +344,8 @@ def read_run(path: str) -> Run:
     label = str(context.get("fanout_label") or context.get("host_name")
                 or os.path.basename(os.path.normpath(path)))
     run = Run(path=path, label=label, context=context, registry=Registry.merge(registries),
-              files=files, benches=list(benches.values()), notes=notes)
+              files=files, benches=list(benches.values()), notes=notes,
+              histograms=sidecar.read(files, contexts))
     for bench in run.benches:
         bench.cores = run.cores
     _rank_strategies([run])

@@ -34,7 +34,7 @@ def test_every_fixture_carries_the_registry_as_one_line_of_compact_json():
         assert text == REGISTRY, path
     registry = json.loads(REGISTRY)
     assert "\n" not in REGISTRY and ", " not in REGISTRY
-    assert list(registry["families"]) == ["fanout", "hazard", "overhead", "load"]
+    assert list(registry["families"]) == ["fanout", "regime", "hazard", "overhead", "load"]
     assert [s["name"] for s in registry["strategies"]][:2] == ["sequential", "threads"]
 
 

@@ -419,7 +419,7 @@ def test_an_interrupted_run_leaves_no_half_written_file(tmp_path, monkeypatch):
     assert run_cli(src) == 130  # the shell's status for an interrupt, with no traceback
     plots = sorted(p.name for p in (src / "plots").iterdir())
     # The first figure's two files are whole; the second's PNG was never renamed into place.
-    assert plots == ["wait_makespan.png", "wait_makespan.svg"]
+    assert plots == ["pareto.png", "pareto.svg"]
     assert (src / "report.md").read_text() == "the previous report\n"
     assert not list(src.rglob("*.tmp"))
 

@@ -281,8 +281,14 @@ def _hazards(runs) -> list:
 
 
 def draw_figures(runs, styles, out_dir: str) -> list:
-    """hazard_<name> per hazard: every variant's makespan, tail and timeouts."""
-    out = [generic.figure(runs, styles, out_dir, _group(runs, h)) for h in _hazards(runs)]
+    """hazard_<name> per hazard: its own figure (hazard_figures.py), else every variant's
+    makespan, tail and timeouts."""
+    from .hazard_figures import FIGURES
+    # A hazard whose every benchmark failed (a deadlock alone) still has its own figure.
+    failed = [b.strategy for r in runs for b in r.failed() if b.family == FAMILY]
+    hazards = list(dict.fromkeys(_hazards(runs) + [h for h in failed if h in FIGURES]))
+    out = [FIGURES[h](runs, styles, out_dir) if h in FIGURES else
+           generic.figure(runs, styles, out_dir, _group(runs, h)) for h in hazards]
     return [f for f in out if f is not None]
 
 

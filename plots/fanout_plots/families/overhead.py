@@ -331,8 +331,9 @@ def finding(run) -> str | None:
 # The family's part of the report (see families/__init__.py) ----------------------------------
 
 def draw_figures(runs, styles, out_dir: str) -> list:
-    """workload_overhead: every overhead benchmark's makespan."""
-    fig = generic.figure(runs, styles, out_dir, generic.Group(FAMILY))
+    """workload_overhead: per wait and per task against the floor and the targets."""
+    from .overhead_figure import workload_overhead
+    fig = workload_overhead(runs, styles, out_dir)
     return [fig] if fig else []
 
 

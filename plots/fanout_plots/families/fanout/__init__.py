@@ -6,16 +6,19 @@ comparing machines, it adds the table normalised for core count (normalised.py).
 
 from __future__ import annotations
 
-from . import at_size, findings, normalised, sweeps
+from . import (at_size, findings, memory, normalised, pareto, questions, spectrum, sweeps,
+               variants)
 
 FAMILY = "fanout"
 MAKESPAN_COMPARABLE = True
 # The field comparison.md and comparison.json compare its benchmarks on.
 COMPARED_ON = "real_time"
 # Every figure, in the order the report shows them.
-BUILDERS = (sweeps.wait_makespan, sweeps.cpu_speedup, at_size.latency_percentiles,
-            at_size.latency_cdf, sweeps.bounded_limit, at_size.cost_cpu, at_size.cost_memory,
-            sweeps.mixed, at_size.efficiency)
+BUILDERS = (pareto.pareto, sweeps.wait_makespan, sweeps.cpu_speedup,
+            at_size.latency_percentiles,
+            spectrum.latency_spectrum, sweeps.bounded_limit, at_size.cost_cpu, memory.cost_memory,
+            sweeps.mixed, at_size.efficiency, variants.latency_spread, variants.cpu_grain,
+            variants.cpu_nested)
 
 
 def _present(runs) -> bool:
@@ -23,7 +26,7 @@ def _present(runs) -> bool:
 
 
 def draw_figures(runs, styles, out_dir: str) -> list:
-    out = [build(runs, styles, out_dir) for build in BUILDERS]
+    out = [questions.ask(build(runs, styles, out_dir), runs) for build in BUILDERS]
     return [f for f in out if f is not None]
 
 

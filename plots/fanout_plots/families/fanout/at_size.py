@@ -43,18 +43,23 @@ def latency_percentiles(runs, styles, out_dir):
     per, cats = _panels(runs, "p50_ms")
     if not per:
         return None
-    fig, axes = new_figure(len(per), width=3.0 * len(per) + 1.8, height=4.8, sharey=True)
-    height = 0.6 / len(runs)
+    fig, axes = new_figure(len(per), width=3.6 * len(per) + 1.8, height=0.55 * len(cats) + 2.2,
+                           sharey=True)
+    height = 0.75 / len(runs)
+    # p50, p90 and p99 one above the other within a strategy's row, so that close percentiles
+    # never hide one another.
+    dodge = height / (len(PCTS) + 1)
     for ax, (w, points) in zip(axes[0], per.items()):
         for p in points:
             y = _y(cats, p, len(runs), height)
             color = styles.color(p.strategy)
             meds = [p.bench.median(k) for k, _, _ in PCTS]
-            ax.plot(meds, [y] * 3, color=color, linestyle=run_linestyle(p.run_i), linewidth=1)
-            for key, _, marker in PCTS:
+            ys = [y + (i - 1) * dodge for i in range(len(PCTS))]
+            ax.plot(meds, ys, color=color, linestyle=run_linestyle(p.run_i), linewidth=1)
+            for (key, _, marker), yi in zip(PCTS, ys):
                 q = Point(p.run_i, p.strategy, p.x, p.bench, p.bench.samples(key))
-                ax.errorbar(q.med, y, xerr=[[q.med - q.lo], [q.hi - q.med]], marker=marker,
-                            color=color, linestyle="none",
+                ax.errorbar(q.med, yi, xerr=[[q.med - q.lo], [q.hi - q.med]], marker=marker,
+                            color=color, linestyle="none", markersize=6,
                             markerfacecolor="white" if p.run_i % 2 else color)
         _strategy_axis(ax, cats)
         ax.set_xscale("log")
@@ -73,11 +78,11 @@ def latency_percentiles(runs, styles, out_dir):
     headers, rows = table_rows(runs, all_points, cols)
     return FigureResult(
         "latency_percentiles", title,
-        "Each row is a strategy at the workload's most common size, its circle, square and "
-        "triangle the medians of p50, p90 and p99 of the time from fan-out start to an item's "
-        "result reaching the consumer (bars: the 95% CI of the median). A long spread from circle "
-        "to triangle means items finish unevenly. In the table, `late p99` is the poll delay "
-        "between an item's event and its delivery (received − completed), `timer late p99` "
+        "Each row is a strategy at the workload's most common size (workers = cores), its "
+        "circle, square and triangle (top to bottom) the medians of p50, p90 and p99 of the "
+        "time from fan-out start to an item's result reaching the consumer (bars: the 95% CI "
+        "of the median). A long spread from circle to triangle means items finish unevenly. "
+        "In the table, `late p99` is the poll delay between an item's event and its delivery (received − completed), `timer late p99` "
         "the timer's own lateness (fired − deadline; n/a for work without a wait).",
         headers, rows, "", save(fig, out_dir, "latency_percentiles"))
 
@@ -175,19 +180,6 @@ def cost_cpu(runs, styles, out_dir):
         "at the workload's most common size, with bars its 95% CI; the black "
         "line is the machine's core count. For waiting work a good strategy stays near zero, "
         "for computing work near the core count.", "CPU [cores]")
-
-
-def cost_memory(runs, styles, out_dir):
-    return _bar_figure(
-        runs, styles, out_dir, "mem_per_item_bytes", "cost_memory",
-        "Cost: memory per in-flight item", "memory growth per in-flight item [KiB]",
-        1 / 1024, None,
-        "Each bar is a strategy's median growth of peak resident memory during a fan-out, "
-        "the harness's own records excluded, divided by the measured items in flight, in KiB "
-        "(the table gives bytes), with bars its 95% CI. Growth is measured in pages, so small "
-        "per-item states can read as zero, and a repetition whose peak reset failed has no "
-        "value; a thread per item pays for its stack and shows here first.",
-        "memory per in-flight item [bytes]")
 
 
 def _over_ideal(runs, workload: str) -> list:

@@ -1,6 +1,6 @@
-"""Open-loop figures: the hockey stick of p99 latency against offered load, corrected beside
-uncorrected, one figure per workload, with each strategy's saturation throughput marked, and
-its saturation table.
+"""Open-loop figures: the hockey stick of p99 latency against the achieved throughput, corrected
+beside uncorrected, one figure per workload, with each strategy's saturation throughput marked,
+and its saturation table.
 """
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 
 from matplotlib.lines import Line2D
-from matplotlib.ticker import NullLocator
 
 from . import saturation as sat
 from ...draw import Point
@@ -23,13 +22,6 @@ PANELS = (("p99_ms", "corrected p99: from each item's intended arrival"),
           ("uncorrected_p99_ms", "uncorrected p99: from its admission"))
 
 
-def _rate_label(v: float) -> str:
-    for div, unit in ((1e6, "M"), (1e3, "k")):
-        if v >= div:
-            return f"{v / div:g}{unit}"
-    return f"{v:g}"
-
-
 def _points(series_of_runs, key: str) -> list:
     points = []
     for ri, series in series_of_runs:
@@ -37,8 +29,14 @@ def _points(series_of_runs, key: str) -> list:
             for b in s.benches:
                 vals = b.samples(key)
                 if vals.size:
-                    points.append(Point(ri, s.strategy, sat.rate_of(b), b, vals, s.name))
+                    points.append(Point(ri, s.strategy, achieved(b), b, vals, s.name))
     return points
+
+
+def achieved(b) -> float:
+    """The x of a point: the throughput it achieved (its offered rate where unmeasured)."""
+    v = b.median("achieved_per_second")
+    return v if math.isfinite(v) and v > 0 else sat.rate_of(b)
 
 
 def _hidden(p) -> float:
@@ -68,7 +66,7 @@ def _mark(ax, styles, ri: int, series, s: sat.Saturation, key: str) -> None:
     b = next(b for b in series.benches if sat.rate_of(b) == s.rate)
     y = b.median(key)
     if math.isfinite(y):
-        ax.plot([s.rate], [y], marker="o", markersize=RING_SIZE, fillstyle="none",
+        ax.plot([achieved(b)], [y], marker="o", markersize=RING_SIZE, fillstyle="none",
                 markeredgewidth=1.6, color=color, linestyle="none",
                 alpha=0.9 if ri == 0 else 0.6, zorder=4)
     ax.plot([s.value], [0.0], marker="|", markersize=14, markeredgewidth=2.2, color=color,
@@ -119,10 +117,7 @@ def _panel(ax, styles, per_run, points, key: str, title: str, rates) -> None:
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_title(title)
-    ax.set_xlabel("offered load [items/s]")
-    if len(rates) <= 9:
-        ax.set_xticks(rates, [_rate_label(x) for x in rates])
-        ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xlabel("achieved throughput [items/s]")
 
 
 def _floors(axes, per_run) -> list:
@@ -163,7 +158,8 @@ def _numbers(runs, per_run, corrected) -> tuple:
 def _caption(runs) -> str:
     machines = " (in machine order)" if len(runs) > 1 else ""
     return (
-        "Each line is a strategy's median p99 latency against the offered load (log-log, bars "
+        "Each line is a strategy's median p99 latency against the throughput it achieved at "
+        "each offered rate (log-log, bars "
         "their 95% CIs): left corrected, charged from each item's intended arrival, "
         "right uncorrected, from its admission, so the gap between the panels is what "
         "coordinated omission hides; a line stops where the strategy was skipped past "
@@ -189,7 +185,7 @@ def load_figure(runs, styles, out_dir, workload: str):
     axes[0, 0].set_ylim(bottom=min([p.lo for p in every] + floors) / 1.6,
                         top=max(p.hi for p in every) * 1.6)
     axes[0, 0].set_ylabel("p99 latency [ms]")
-    title = f"Open-loop load ({workload}): p99 latency against offered load"
+    title = f"Open-loop load ({workload}): p99 latency against achieved throughput"
     finish(fig, runs, title, _legend(runs, styles, per_run) + _marks_legend(floors)
            + machine_handles(runs), ncol=3)
     headers, rows = _numbers(runs, per_run, corrected)
@@ -197,7 +193,27 @@ def load_figure(runs, styles, out_dir, workload: str):
     return FigureResult(
         f"load_{workload}", title, _caption(runs), headers, rows, _config(per_run, runs),
         save(fig, out_dir, f"load_{workload}"), section=SECTION,
-        summary=f"Saturation per strategy ({workload}):\n\n" + table(sat_headers, sat_rows))
+        summary=f"Saturation per strategy ({workload}):\n\n" + table(sat_headers, sat_rows),
+        question=f"How much {workload} load can each strategy carry before its p99 latency "
+                 "turns up, and what does it pay below that?",
+        answer=load_answer(runs, workload))
+
+
+def load_answer(runs, workload: str) -> str:
+    """Per machine, the strategies that saturate highest and lowest, with their light p99."""
+    out = []
+    for run in runs:
+        ts = [(s, sat.saturation(s)) for s in sat.load_series(run, workload)]
+        ts = [(s, t) for s, t in ts if t.kind in ("exact", "atleast")]
+        if len(ts) < 2:
+            continue
+        hi = max(ts, key=lambda st: st[1].value)
+        lo = min(ts, key=lambda st: st[1].value)
+        where = f"On {run.label}, " if len(runs) > 1 else ""
+        out.append(f"{where}{hi[0].name} carries the most, {hi[1].short()} (p99 "
+                   f"{num(hi[1].light_p99)} ms at light load), {lo[0].name} the least, "
+                   f"{lo[1].short()} (p99 {num(lo[1].light_p99)} ms at light load).")
+    return " ".join(out)
 
 
 def _config(per_run, runs) -> str:
