@@ -11,6 +11,7 @@
 #include "benchmarks/profiles.hpp"
 #include "benchmarks/registry_json.hpp"
 #include "benchmarks/rounds.hpp"
+#include "benchmarks/scenario.hpp"
 #include "harness/measure/context.hpp"
 #include "harness/measure/process.hpp"
 
@@ -36,16 +37,30 @@ int main(int argc, char** argv) {
   for (const auto& w : measure::noise_warnings()) std::fprintf(stderr, "warning: %s\n", w.c_str());
 
   const std::size_t cores = measure::available_cores();
-  bench::register_fanout(cli.prof, cores);
-  bench::register_hazards(cli.prof, cores);
-  bench::register_overhead(cli.prof, cores);
-  bench::register_load(cli.prof, cores);
+  bench::repetition_plan plan = bench::plan_for(cli.prof, cli.repetitions, cli.budget_s);
+  if (!cli.scenario.empty()) {
+    // A scenario file instead of the matrix (docs/design.md section 10).
+    try {
+      const bench::scenario_spec s = bench::read_scenario(cli.scenario);
+      benchmark::AddCustomContext("fanout_scenario", s.json);
+      bench::register_scenario(s, cores);
+      plan.ci_target = s.ci_target;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "bm_fanout: %s\n", e.what());
+      return 2;
+    }
+  } else {
+    bench::register_fanout(cli.prof, cores);
+    bench::register_hazards(cli.prof, cores);
+    bench::register_overhead(cli.prof, cores);
+    bench::register_load(cli.prof, cores);
+  }
   std::size_t ran = 0;
   if (cli.list) {
     ran = benchmark::RunSpecifiedBenchmarks();  // lists the names; runs nothing
   } else {
     try {
-      ran = bench::run_rounds(bench::plan_for(cli.prof, cli.repetitions, cli.budget_s), cli.out);
+      ran = bench::run_rounds(plan, cli.out);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "bm_fanout: %s\n", e.what());
       return 1;
