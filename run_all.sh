@@ -6,6 +6,7 @@ set -euo pipefail
 readonly root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 readonly usage="usage: ./run_all.sh [--quick] [--filter REGEX] [--out DIR] [--label NAME]
                   [--repetitions N] [--no-plots]
+       ./run_all.sh --scenario FILE.toml [--out DIR] [--label NAME] [--repetitions N] [--no-plots]
        ./run_all.sh --compare RESULT_DIR RESULT_DIR... [--out DIR]
 
   --quick          smoke profile: every benchmark once, tiny sizes (about a minute on 2 cores)
@@ -17,6 +18,8 @@ readonly usage="usage: ./run_all.sh [--quick] [--filter REGEX] [--out DIR] [--la
                    profile: at least 6, more until the 95% CI of each median is within 3%
                    of it or the run's budget is spent; 3 of the hazard and load families)
   --no-plots       write the JSON only
+  --scenario FILE  run the scenario a TOML file describes (scenarios/, README.md) instead of the
+                   suite's matrix, and write scenario.md and recommendation.json with its answer
   --compare DIR... overlay earlier runs in every figure and write comparison.md
   --help           this text"
 
@@ -27,6 +30,7 @@ die_usage() {
 }
 
 profile=default filter="" out="$root/results" label="" repetitions="" plots=1 compare=()
+scenario=
 while (($#)); do
   case "$1" in
     --quick) profile=quick ;;
@@ -35,6 +39,7 @@ while (($#)); do
     --label) (($# > 1)) || die_usage "--label needs a name"; label="$2"; shift ;;
     --repetitions) (($# > 1)) || die_usage "--repetitions needs a number"; repetitions="$2"; shift ;;
     --no-plots) plots=0 ;;
+    --scenario) (($# > 1)) || die_usage "--scenario needs a TOML file"; scenario="$2"; shift ;;
     --compare)
       shift
       while (($#)) && [[ "$1" != --* ]]; do compare+=("$1"); shift; done
@@ -65,6 +70,18 @@ if ((${#compare[@]})); then
   exec "$python" "$root/plots/fanout_report.py" "${compare[@]}" --out "$out/comparisons/$(date -u +%Y%m%dT%H%M%SZ)"
 fi
 
+# A scenario is checked before anything is built or run (bad file: one line, exit 2), and
+# handed to bm_fanout as plain lines (plots/fanout_plots/scenario_file.py).
+scenario_flags=()
+if [[ -n "$scenario" ]]; then
+  [[ -z "$filter" && "$profile" == default ]] || die_usage "--scenario takes no --quick or --filter"
+  scenario_lines="$(mktemp)"
+  trap 'rm -f "$scenario_lines"' EXIT
+  "$python" "$root/plots/fanout_scenario.py" "$scenario" --lines "$scenario_lines" || exit 2
+  # Rounds past the sixth start only within the first 120 s: a scenario answers in minutes.
+  scenario_flags=(--fanout_scenario="$scenario_lines" --fanout_budget_s=120)
+fi
+
 echo "== build (release)"
 cmake --preset release -S "$root" >/dev/null
 cmake --build --preset release --target bm_fanout | grep -v '^ninja: no work to do' || true
@@ -88,7 +105,14 @@ filter_flags=()
 
 # How many benchmarks will run, and whether the filter is a valid regex that matches any.
 listing_err="$(mktemp)"
-if ! listing="$("$bench" "${profile_flags[0]}" "${filter_flags[@]}" --benchmark_list_tests 2>"$listing_err")"; then
+if ! listing="$("$bench" "${profile_flags[0]}" "${filter_flags[@]}" "${scenario_flags[@]}" \
+               --benchmark_list_tests 2>"$listing_err")"; then
+  if [[ -n "$scenario" ]]; then
+    # bm_fanout refused the scenario (a strategy its registry does not have): its one line.
+    echo "run_all.sh: $(grep -m 1 '^bm_fanout: ' "$listing_err" | sed 's/^bm_fanout: //')" >&2
+    rm -f "$listing_err"
+    exit 2
+  fi
   reason="$(grep -v -e '^warning:' -e '^bm_fanout:' -e '^usage:' -e '^ ' "$listing_err" | head -n 1)"
   rm -f "$listing_err"
   die_usage "--filter \"$filter\" matches no benchmark of the $profile profile${reason:+ ($reason)}"
@@ -126,7 +150,7 @@ trap on_interrupt INT TERM
 echo "== run: $total benchmarks x $reps_text ($profile profile) -> $run_dir"
 start=$SECONDS
 set +e
-"$bench" "${profile_flags[@]}" "${filter_flags[@]}" \
+"$bench" "${profile_flags[@]}" "${filter_flags[@]}" "${scenario_flags[@]}" \
   --fanout_label="$label" --fanout_commit="$commit" "${reps_flags[@]}" \
   --benchmark_enable_random_interleaving=true \
   --benchmark_out="$json_tmp" --benchmark_out_format=json \
@@ -136,9 +160,9 @@ child=$!
 next_line=15
 while kill -0 "$child" 2>/dev/null; do
   sleep 1
-  done_runs=$(grep -cE '^(wait|cpu|mixed|hazard|overhead|load)/.*_time +([0-9]|ERROR)' "$log_tmp" || true)
+  done_runs=$(grep -cE '^(wait|cpu|mixed|hazard|overhead|load|scenario)/.*_time +([0-9]|ERROR)' "$log_tmp" || true)
   round=$(grep -oE '^== round [0-9]+: .*' "$log_tmp" | tail -n 1)
-  group=$(grep -oE '^(wait|cpu|mixed|hazard|overhead|load)/[a-z_]+' "$log_tmp" | tail -n 1)
+  group=$(grep -oE '^(wait|cpu|mixed|hazard|overhead|load|scenario)/[a-z_]+' "$log_tmp" | tail -n 1)
   elapsed=$((SECONDS - start))
   line=$(printf '[%5d runs] %4ds elapsed, %s, %s' "$done_runs" "$elapsed" "${round#== }" "$group")
   if [[ -t 1 ]]; then
@@ -167,6 +191,7 @@ if ((plots)); then
   echo "== plots"
   "$python" "$root/plots/fanout_report.py" "$run_dir" >/dev/null
   echo "report: $run_dir/report.md"
+  if [[ -n "$scenario" ]]; then echo "scenario: $run_dir/scenario.md"; fi
 else
   echo "results: $run_dir"
 fi

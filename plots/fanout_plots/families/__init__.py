@@ -22,9 +22,9 @@ module and one entry below.
 from __future__ import annotations
 
 from ..results import registry_of
-from . import fanout, hazards, open_loop, overhead
+from . import fanout, hazards, open_loop, overhead, scenario
 
-FAMILIES = (fanout, hazards, overhead, open_loop)
+FAMILIES = (fanout, hazards, overhead, open_loop, scenario)
 
 
 def unclaimed(runs) -> list:
