@@ -77,19 +77,23 @@ class _Checker:
     def __init__(self, path: str, text: str) -> None:
         self.path, self.lines = path, text.splitlines()
 
-    def line_of(self, table: str, key: str) -> int | None:
+    def line_of(self, table: str, key: str | None) -> int | None:
+        """The line of `key` in `[table]` ("" for the top level); of the table's header for
+        key None."""
         current = ""
         for number, line in enumerate(self.lines, 1):
             head = re.match(r"\s*\[\s*([A-Za-z0-9_.-]+)\s*\]", line)
             if head:
                 current = head.group(1)
-            elif current == table and re.match(rf"\s*{re.escape(key)}\s*=", line):
+                if key is None and current == table:
+                    return number
+            elif current == table and key and re.match(rf"\s*{re.escape(key)}\s*=", line):
                 return number
         return None
 
     def fail(self, key: str, problem: str, accepted: str = "", line: int | None = None):
         table, _, name = key.rpartition(".")
-        line = line or self.line_of(table, name) or (self.line_of("", table) if table else None)
+        line = line or self.line_of(table, name) or (self.line_of(table, None) if table else None)
         where = f"{self.path}:{line}" if line else self.path
         tail = f"; accepted: {accepted}" if accepted else ""
         raise ScenarioError(f"scenario {where}: key '{key}': {problem}{tail}")
@@ -147,6 +151,8 @@ def _spec(c: _Checker, value) -> str:
         c.fail("wait.latency", f"not a string: {value!r}", SPEC_FORMS)
     kind = value.partition(":")[0]
     m = SPECS[kind].fullmatch(value) if kind in SPECS else None
+    if re.search(r"[:=,]-", value):
+        c.fail("wait.latency", f"a negative value in {value!r}", SPEC_FORMS)
     if m is None:
         c.fail("wait.latency", f"bad spec {value!r}", SPEC_FORMS)
     a = float(m.group("a"))
