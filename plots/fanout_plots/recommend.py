@@ -193,8 +193,10 @@ def _changes(configs: list) -> list:
             groups.setdefault(tuple(c.get(k) for k in others), []).append(c)
         for group in groups.values():
             answers = [(c[dim], c["makespan_verdict"]) for c in group if c.get(dim) is not None]
-            names = [" = ".join(v["tied"]) if v["tied"] else v["fastest"] for _, v in answers]
-            if len(set(names)) > 1:
+            sets = [set(v["tied"] or [v["fastest"]]) - {None} for _, v in answers]
+            names = [" = ".join(v["tied"]) if v["tied"] else str(v["fastest"]) for _, v in answers]
+            # A change: two steps whose best (or tied best) strategies have none in common.
+            if any(not (a & b) for a in sets for b in sets):
                 fixed = ", ".join(f"{k} {group[0][k]:g}" for k in others
                                   if group[0].get(k) is not None)
                 steps = "; ".join(f"at {dim} {x:,.0f}: {n}" for (x, _), n in zip(answers, names))
@@ -315,10 +317,28 @@ def recommendation_text(scenario_name: str, run, configs: list, extra: list) -> 
     v = head["makespan_verdict"]
     choice = (" or ".join(f"**{s}**" for s in v["tied"]) if v["tied"] else
               f"**{v['winner']}**" if v["winner"] else "no strategy")
+    p99 = head["p99_verdict"]
+    same = (p99["tied"] or [p99["fastest"]]) == (v["tied"] or [v["fastest"]])
     lines = [f"Recommendation for {scenario_name} on {run.label} ({run.cores} cores): use "
              f"{choice}. " + headline(head) + _speedup_text(head) + " "
-             + headline(head, "p99")]
-    return "\n\n".join(lines + extra)
+             + ("The p99 of the items ranks them the same way." if same else headline(head, "p99"))]
+    return "\n\n".join(lines + noise_warning(run) + extra)
+
+
+def noise_warning(run) -> list:
+    """A sentence when the machine was busy during the scenario's benchmarks."""
+    from .report import noisy_benchmarks
+
+    noisy = [n for n in (noisy_benchmarks(run.context) or [])
+             if str(n.get("name", "")).startswith(FAMILY + "/")]
+    if not noisy:
+        return []
+    total = sum(1 for b in run.benches if b.family == FAMILY)
+    worst = max(float(n.get("others_cpu") or 0) + float(n.get("steal_cpu") or 0) for n in noisy)
+    return [f"Caution: {len(noisy)} of {total} benchmarks ran while other processes or the "
+            f"hypervisor took up to {worst:.2g} cores of this machine; their intervals are wide "
+            "and a tie may only be noise. Run the scenario again on a quiet machine before "
+            "citing it."]
 
 
 def recommend(run) -> dict:
