@@ -106,7 +106,7 @@ def verdict(entries: list, field: str) -> dict:
     the fastest: every one whose ratio's interval against it contains 1."""
     order = [e for e in ranked(entries, field) if e.usable]
     if not order:
-        return {"winner": None, "runner_up": None, "margin": None, "tied": []}
+        return {"winner": None, "fastest": None, "runner_up": None, "margin": None, "tied": []}
     best = order[0].bench.samples(field)
     tied = [order[0].strategy] + [e.strategy for e in order[1:]
                                   if ratio_ci(best, e.bench.samples(field)).verdict == "same"]

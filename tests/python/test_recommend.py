@@ -43,6 +43,14 @@ def test_the_fixtures_are_what_scenario_known_writes():
         assert on_disk == json.loads(json.dumps(doc)), folder
 
 
+def test_the_scenario_fixtures_carry_a_registry_with_the_scenario_family():
+    for folder in ("scenario-thumbnail-busy", "scenario-wait-2core"):
+        run = read_run(str(FIXTURES / folder))
+        assert "scenario" in run.registry.families
+        assert {"height", "compute_first"} <= set(run.registry.params("scenario"))
+        assert all(b.family == "scenario" for b in run.benches)
+
+
 def test_pure_waiting_recommends_a_concurrent_strategy_never_sequential_or_a_pool():
     run = read_run(str(FIXTURES / "scenario-wait-2core"))
     rec = recommend(run)
