@@ -45,8 +45,7 @@ const family kScenario{"scenario", kFanout.metrics, [] {
                        }()};
 
 const std::vector<const family*>& all_families() {
-  static const std::vector<const family*> all{&kFanout, &kHazard, &kOverhead, &kLoad,
-                                              &kScenario};
+  static const std::vector<const family*> all{&kFanout, &kHazard, &kOverhead, &kLoad, &kScenario};
   return all;
 }
 

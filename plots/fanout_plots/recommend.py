@@ -297,12 +297,15 @@ def hazards(run, configs: list) -> list:
     return out
 
 
-def _speedup_text(c: dict) -> str:
-    """For work with a CPU part: the winner's speedup over one thread computing every item."""
+def _speedup_text(c: dict, cores: int) -> str:
+    """For work bound by its CPU (the computing alone, spread on every core, takes at least half
+    the ideal): the fastest strategy's speedup over one thread computing every item."""
     fastest = c["makespan_verdict"]["fastest"]
     row = next((r for r in c["by_makespan"] if r["strategy"] == fastest), None)
-    if not row or not row.get("speedup_over_t1") or (row.get("compute_ms") or 0) < \
-            PURE_WAIT_COMPUTE_MS:
+    if not row or not row.get("speedup_over_t1") or not row.get("ideal_ms"):
+        return ""
+    t1 = c["items"] * (row.get("compute_ms") or 0)
+    if t1 / cores < row["ideal_ms"] / 2:
         return ""
     return (f" Its speedup over one thread computing every item (T1 = items × compute_ms) is "
             f"{row['speedup_over_t1']:.3g}×.")
@@ -320,7 +323,7 @@ def recommendation_text(scenario_name: str, run, configs: list, extra: list) -> 
     p99 = head["p99_verdict"]
     same = (p99["tied"] or [p99["fastest"]]) == (v["tied"] or [v["fastest"]])
     lines = [f"Recommendation for {scenario_name} on {run.label} ({run.cores} cores): use "
-             f"{choice}. " + headline(head) + _speedup_text(head) + " "
+             f"{choice}. " + headline(head) + _speedup_text(head, run.cores) + " "
              + ("The p99 of the items ranks them the same way." if same else headline(head, "p99"))]
     return "\n\n".join(lines + noise_warning(run) + extra)
 
