@@ -338,10 +338,16 @@ def noise_warning(run) -> list:
         return []
     total = sum(1 for b in run.benches if b.family == FAMILY)
     worst = max(float(n.get("others_cpu") or 0) + float(n.get("steal_cpu") or 0) for n in noisy)
+    used = max((b.median("cpu_util") for b in run.ok() if b.family == FAMILY), default=math.nan)
+    starved = ""
+    if _shape(run)["compute_ms"] >= PURE_WAIT_COMPUTE_MS and used < 0.6 * run.cores:
+        starved = (f" No strategy used more than {used:.2g} of the {run.cores} cores, so the "
+                   "computing could not spread over them: parallel strategies were not measured "
+                   "against one-loop strategies on this machine's cores.")
     return [f"Caution: {len(noisy)} of {total} benchmarks ran while other processes or the "
             f"hypervisor took up to {worst:.2g} cores of this machine; their intervals are wide "
-            "and a tie may only be noise. Run the scenario again on a quiet machine before "
-            "citing it."]
+            f"and a tie may only be noise.{starved} Run the scenario again on a quiet machine "
+            "before citing it."]
 
 
 def recommend(run) -> dict:

@@ -134,3 +134,40 @@ def test_run_all_refuses_a_bad_scenario_before_building_and_writes_nothing(tmp_p
     assert "== build" not in p.stdout
     assert p.stderr.strip().count("\n") == 0 and "key 'wait.latency'" in p.stderr
     assert not out.exists()
+
+
+@pytest.fixture(scope="module")
+def bench():
+    subprocess.run(["cmake", "--build", "--preset", "release", "--target", "bm_fanout"],
+                   cwd=ROOT, check=True, capture_output=True, timeout=900)
+    return ROOT / "build" / "release" / "benchmarks" / "bm_fanout"
+
+
+def _listing(bench, tmp_path: Path, text: str) -> subprocess.CompletedProcess:
+    lines = tmp_path / "lines"
+    lines.write_text(lines_for(load(str(_write(tmp_path, text)))), encoding="utf-8")
+    return subprocess.run([str(bench), f"--fanout_scenario={lines}", "--benchmark_list_tests"],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_bm_fanout_refuses_a_strategy_its_registry_lacks(bench, tmp_path):
+    p = _listing(bench, tmp_path, GOOD.replace("items = [10]",
+                                               'items = [10]\nstrategies = ["join_set", "nope"]'))
+    assert p.returncode == 2 and p.stdout == ""
+    (line,) = p.stderr.strip().splitlines()
+    assert "s.toml: key 'strategies': unknown strategy \"nope\"; accepted: sequential, " in line
+
+
+def test_bm_fanout_registers_the_scenario_alone(bench, tmp_path):
+    text = GOOD.replace("items = [10]", 'items = [10, 20]\nlimits = [4, 8]\n'
+                        'strategies = ["sequential", "buffered", "join_set"]\nrates = [500.0]')
+    p = _listing(bench, tmp_path, text + "[compute]\nframes = 1\n")
+    assert p.returncode == 0, p.stderr
+    names = [n.split("/process_time")[0] for n in p.stdout.split()]
+    assert names[:2] == ["scenario/sequential/items:10/ms:10/frames:1/height:144",
+                         "scenario/sequential/items:20/ms:10/frames:1/height:144"]
+    assert "scenario/buffered/items:20/limit:8/ms:10/frames:1/height:144" in names
+    assert len([n for n in names if n.startswith("scenario/")]) == 2 + 4 + 2
+    assert {n.split("/")[0] for n in names} == {"scenario", "load"}
+    assert any(n.startswith("load/join_set/rate:500/") and "workload:scenario" in n
+               for n in names)
