@@ -124,7 +124,7 @@ def _finite(v):
     return v if isinstance(v, (int, float)) and math.isfinite(v) else None
 
 
-def row(e: Entry, registry, cores: int) -> dict:
+def row(e: Entry) -> dict:
     """One strategy's numbers: medians with their CIs, cores used, memory, its ideal."""
     if not e.usable:
         return {"strategy": e.strategy, "benchmark": e.bench.name if e.bench else None,
@@ -142,13 +142,33 @@ def row(e: Entry, registry, cores: int) -> dict:
     return {k: _finite(v) if isinstance(v, float) else v for k, v in out.items()}
 
 
-def configuration(key: dict, entries: list, run) -> dict:
+def configuration(key: dict, entries: list) -> dict:
     out = {k: v for k, v in key.items() if v is not None}
     for name, field in FIELDS.items():
-        out[f"by_{name}"] = [row(e, run.registry, run.cores) for e in ranked(entries, field)]
+        out[f"by_{name}"] = [row(e) for e in ranked(entries, field)]
         out[f"{name}_verdict"] = verdict(entries, field)
     out["winner"] = out["makespan_verdict"]["winner"]
     out["ties"] = out["makespan_verdict"]["tied"]
+    return out
+
+
+def open_loop(run) -> list:
+    """Per offered rate of the scenario's open loop (load/.../workload:scenario/...): the
+    strategies ranked by corrected p99 (docs/design.md section 5), the verdict and ties."""
+    load = [b for b in run.benches if b.family == "load" and "/workload:scenario" in b.name]
+    out = []
+    for rate in sorted({b.params.get("rate") for b in load} - {None}):
+        entries = [Entry(b.strategy, b) for b in sorted(load, key=lambda b: b.rank)
+                   if b.params.get("rate") == rate]
+        rows = []
+        for e in ranked(entries, "p99_ms"):
+            ci = median_ci(e.bench.samples("p99_ms"))
+            rows.append({"strategy": e.strategy, "benchmark": e.bench.name,
+                         "measured": e.usable, "reason": e.why_not, "p99_ms": _finite(ci.median),
+                         "p99_ci_low": _finite(ci.lo), "p99_ci_high": _finite(ci.hi),
+                         "achieved_per_second": _finite(e.bench.median("achieved_per_second")),
+                         "n": e.bench.n})
+        out.append({"rate": rate, "by_p99": rows, "p99_verdict": verdict(entries, "p99_ms")})
     return out
 
 
@@ -355,14 +375,14 @@ def recommend(run) -> dict:
     doc = scenario_of(run) or {}
     scenario = doc.get("scenario", {})
     name = str(scenario.get("name") or "scenario")
-    pairs = [(configuration(key, entries, run), entries) for key, entries in configurations(run)]
+    pairs = [(configuration(key, entries), entries) for key, entries in configurations(run)]
     configs = [c for c, _ in pairs]
     ordered = _ordered_cost(pairs, run.registry)
     hz = hazards(run, configs)
     extra = _changes(configs) + [o["text"] for o in ordered] + [h["text"] for h in hz]
     return {"scenario": name, "file": doc.get("file"), "machine": run.label,
             "cores": run.cores, "configurations": configs, "changes": _changes(configs),
-            "ordered_buffering": ordered, "hazards": hz,
+            "ordered_buffering": ordered, "hazards": hz, "open_loop": open_loop(run),
             "recommendation": recommendation_text(name, run, configs, extra)}
 
 

@@ -11,7 +11,7 @@ import math
 
 from .output import folder_name, num, table
 from .recommend import FAMILY, headline, recommend, scenario_of, where
-from .stats import MIN_FOR_LEVEL, median_ci, ratio_ci
+from .stats import MIN_FOR_LEVEL, ratio_ci
 
 NOT_MEASURED = "not measured"
 
@@ -61,23 +61,21 @@ def _scenario_block(doc: dict) -> str:
     return f"Scenario file `{doc.get('file', 'n/a')}`, as read:\n\n```json\n{text}\n```"
 
 
-def _open_loop(run) -> list:
-    load = [b for b in run.ok() if b.family == "load" and "workload:scenario" in b.name]
-    if not load:
+def _open_loop(rec: dict) -> list:
+    if not rec["open_loop"]:
         return []
-    rows = [[b.strategy, num(b.params.get("rate")), ci_text_of(b, "p99_ms"),
-             ci_text_of(b, "achieved_per_second"), b.n]
-            for b in sorted(load, key=lambda b: (b.params.get("rate", 0), b.rank))]
-    return ["## Open loop", "Items arrive at the scenario's rates (a seeded Poisson process); "
-            "p99 is charged from each item's intended arrival (docs/design.md section 5).",
-            table(["strategy", "offered [1/s]", "p99 [ms]", "achieved [1/s]", "n"], rows)]
-
-
-def ci_text_of(b, field: str) -> str:
-    ci = median_ci(b.samples(field))
-    if not ci.n:
-        return "n/a"
-    return num(ci.median) if ci.lo == ci.hi else f"{num(ci.median)} [{num(ci.lo)}, {num(ci.hi)}]"
+    parts = ["## Open loop", "Items arrive at the scenario's rates (a seeded Poisson process); "
+             "p99 is charged from each item's intended arrival (docs/design.md section 5)."]
+    for r in rec["open_loop"]:
+        v = r["p99_verdict"]
+        best = (" and ".join(v["tied"]) + " tie" if v["tied"] else f"{v['winner']} wins"
+                if v["winner"] else "no strategy kept up")
+        rows = [[rank, x["strategy"], _ci_cell(x, "p99") if x["measured"] else
+                 NOT_MEASURED + ": " + x["reason"], num(x["achieved_per_second"]), x["n"]]
+                for rank, x in enumerate(r["by_p99"], 1)]
+        parts += [f"At {r['rate']:,.0f} items/s {best} on p99.",
+                  table(["rank", "strategy", "p99 [ms]", "achieved [1/s]", "n"], rows)]
+    return parts
 
 
 def render(run, rec: dict, out_dir: str) -> str:
@@ -98,7 +96,7 @@ def render(run, rec: dict, out_dir: str) -> str:
     parts += ["## Hazards"] + ([f"- **{h['hazard']}**: {h['text']}" for h in rec["hazards"]]
                                or ["None of the suite's hazards applies to the strategies on "
                                    "top for this shape of work."])
-    parts += _open_loop(run) + ["## Scenario", _scenario_block(doc)]
+    parts += _open_loop(rec) + ["## Scenario", _scenario_block(doc)]
     return "\n\n".join(parts) + "\n"
 
 

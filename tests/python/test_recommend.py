@@ -148,3 +148,26 @@ def test_compare_sets_one_scenario_on_two_machines_side_by_side(tmp_path):
     assert "faster" in row  # 10.82 against 11.6
     assert "workers:cores" in md
     assert not (out / "scenario.md").exists()
+
+
+def test_the_open_loop_rates_are_ranked_by_corrected_p99(tmp_path):
+    """A scenario run with rates: its load/.../workload:scenario/ rows, the wait fixture's with
+    join_set's corrected p99 3x futures_unordered's at one rate."""
+    doc = json.loads((FIXTURES / "scenario-wait-2core" / "bm_fanout.json").read_text())
+    for strategy, p99 in (("join_set", 36.0), ("futures_unordered", 12.0)):
+        name = (f"load/{strategy}/rate:500/seconds:2/max_items:2000/workload:scenario/ms:10/"
+                "frames:0/process_time/manual_time")
+        for rep, f in enumerate(scenario_known.PATTERN[:3]):
+            doc["benchmarks"].append({
+                "name": name, "run_name": name, "run_type": "iteration", "repetitions": 3,
+                "repetition_index": rep, "iterations": 1, "real_time": 2000.0, "cpu_time": 10.0,
+                "time_unit": "ms", "label": f"load/{strategy}", "p99_ms": p99 * f, "rate": 500.0,
+                "achieved_per_second": 500.0, "items": 1000.0, "seconds": 2.0})
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "bm_fanout.json").write_text(json.dumps(doc))
+    (rate,) = recommend(read_run(str(run)))["open_loop"]
+    assert rate["rate"] == 500
+    assert [r["strategy"] for r in rate["by_p99"]] == ["futures_unordered", "join_set"]
+    assert rate["p99_verdict"]["winner"] == "futures_unordered"
+    assert rate["by_p99"][0]["p99_ms"] == pytest.approx(12.0)
