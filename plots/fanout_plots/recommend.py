@@ -142,8 +142,12 @@ def row(e: Entry) -> dict:
     return {k: _finite(v) if isinstance(v, float) else v for k, v in out.items()}
 
 
+def _whole(v):
+    return int(v) if isinstance(v, float) and v.is_integer() else v
+
+
 def configuration(key: dict, entries: list) -> dict:
-    out = {k: v for k, v in key.items() if v is not None}
+    out = {k: _whole(v) for k, v in key.items() if v is not None}
     for name, field in FIELDS.items():
         out[f"by_{name}"] = [row(e) for e in ranked(entries, field)]
         out[f"{name}_verdict"] = verdict(entries, field)
@@ -168,7 +172,7 @@ def open_loop(run) -> list:
                          "p99_ci_low": _finite(ci.lo), "p99_ci_high": _finite(ci.hi),
                          "achieved_per_second": _finite(e.bench.median("achieved_per_second")),
                          "n": e.bench.n})
-        out.append({"rate": rate, "by_p99": rows, "p99_verdict": verdict(entries, "p99_ms")})
+        out.append({"rate": _whole(rate), "by_p99": rows, "p99_verdict": verdict(entries, "p99_ms")})
     return out
 
 

@@ -113,9 +113,12 @@ def compare_section(base, other) -> list:
     if not any(b.family == FAMILY for b in base.benches + other.benches):
         return []
     ra, rb = recommend(base), recommend(other)
-    parts = ["### Scenario: the answer on each machine",
-             f"**{base.label}**: {ra['recommendation'].split(chr(10))[0]}",
-             f"**{other.label}**: {rb['recommendation'].split(chr(10))[0]}"]
+    parts = ["### Scenario: the answer on each machine"]
+    if ra["scenario"] != rb["scenario"]:
+        parts.append(f"These are runs of different scenarios ({ra['scenario']}, {rb['scenario']}): "
+                     "only benchmarks with the same name are compared.")
+    parts += [f"**{base.label}**: {ra['recommendation'].split(chr(10))[0]}",
+              f"**{other.label}**: {rb['recommendation'].split(chr(10))[0]}"]
     mine = {_config_name(b): b for b in base.ok() if b.family == FAMILY}
     rows = []
     for b in sorted((b for b in other.ok() if b.family == FAMILY), key=_config_name):

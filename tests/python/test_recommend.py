@@ -147,6 +147,7 @@ def test_compare_sets_one_scenario_on_two_machines_side_by_side(tmp_path):
                if x.startswith("| scenario/futures_unordered/items:100/ms:10/frames:0 |"))
     assert "faster" in row  # 10.82 against 11.6
     assert "workers:cores" in md
+    assert "runs of different scenarios (known wait, known tie)" in md
     assert not (out / "scenario.md").exists()
 
 
