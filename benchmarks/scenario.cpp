@@ -25,14 +25,13 @@ std::vector<T> values_of(std::istringstream& in) {
 }
 
 void check_strategies(const scenario_spec& s) {
+  const std::vector<strategies::traits> all = strategies::all_traits();
   std::string accepted;
-  for (const auto& t : strategies::all_traits())
-    accepted.append(accepted.empty() ? "" : ", ").append(t.name);
+  for (const auto& t : all) accepted.append(accepted.empty() ? "" : ", ").append(t.name);
   for (const std::string& name : s.strategies) {
-    const auto all = strategies::all_traits();
     if (std::none_of(all.begin(), all.end(), [&](const auto& t) { return t.name == name; })) {
-      throw scenario_error(s.source + ": key 'strategies': unknown strategy \"" + name +
-                           "\"; accepted: " + accepted);
+      throw scenario_error("scenario " + s.source + ": key 'strategies': unknown strategy \"" +
+                           name + "\"; accepted: " + accepted);
     }
   }
 }

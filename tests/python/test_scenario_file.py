@@ -155,6 +155,7 @@ def test_bm_fanout_refuses_a_strategy_its_registry_lacks(bench, tmp_path):
                                                'items = [10]\nstrategies = ["join_set", "nope"]'))
     assert p.returncode == 2 and p.stdout == ""
     (line,) = p.stderr.strip().splitlines()
+    assert line.startswith("bm_fanout: scenario ")
     assert "s.toml: key 'strategies': unknown strategy \"nope\"; accepted: sequential, " in line
 
 
