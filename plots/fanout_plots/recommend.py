@@ -283,6 +283,13 @@ def _shape(run) -> dict:
             "items": items}
 
 
+def _cpu_bound(run) -> bool:
+    """Whether the computing alone, spread over every core, takes at least half of some
+    configuration's ideal: where parallel and one-loop strategies differ most."""
+    return any(b.params.get("items", 0) * b.median("compute_ms") / run.cores
+               >= b.median("ideal_ms") / 2 for b in run.ok() if b.family == FAMILY)
+
+
 def hazards(run, configs: list) -> list:
     """The hazards of docs/design.md section 4 that apply to this shape of work and to the
     strategies that come out on top."""
@@ -364,7 +371,7 @@ def noise_warning(run) -> list:
     worst = max(float(n.get("others_cpu") or 0) + float(n.get("steal_cpu") or 0) for n in noisy)
     used = max((b.median("cpu_util") for b in run.ok() if b.family == FAMILY), default=math.nan)
     starved = ""
-    if _shape(run)["compute_ms"] >= PURE_WAIT_COMPUTE_MS and used < 0.6 * run.cores:
+    if _cpu_bound(run) and used < 0.6 * run.cores:
         starved = (f" No strategy used more than {used:.2g} of the {run.cores} cores, so the "
                    "computing could not spread over them: parallel strategies were not measured "
                    "against one-loop strategies on this machine's cores.")
