@@ -29,20 +29,46 @@ die_usage() {
   exit 2
 }
 
-profile=default filter="" out="$root/results" label="" repetitions="" plots=1 compare=()
-scenario=
+# Checks that OPTION has a value (ARGC counts what is left of the command line): present, not
+# empty, and not the next option ("--label --no-plots"). A filter may start with one '-', which
+# is Google Benchmark's negation, but not with two.
+need_value() {
+  local option="$1" what="$2" argc="$3" value="${4-}"
+  ((argc > 1)) || die_usage "$option needs $what"
+  [[ -n "$value" ]] || die_usage "$option needs $what, not an empty value"
+  if [[ "$value" == --* || ("$value" == -* && "$option" != --filter) ]]; then
+    die_usage "$option needs $what, not the option \"$value\""
+  fi
+}
+
+# A path as the caller meant it, before the script changes to its own folder.
+absolute() {
+  if [[ "$1" == /* ]]; then echo "$1"; else echo "$PWD/$1"; fi
+}
+
+# The results root must be a folder, or one that can be made: checked before the build, without
+# making anything.
+check_out() {
+  local dir="$1"
+  while [[ ! -e "$dir" && "$dir" != / ]]; do dir="$(dirname "$dir")"; done
+  [[ -d "$dir" ]] || die_usage "bad --out \"$out_arg\": $dir is a file, not a folder"
+  [[ -w "$dir" ]] || die_usage "bad --out \"$out_arg\": $dir is not writable"
+}
+
+profile=default filter="" out="" label="" repetitions="" plots=1 compare=()
+scenario=""
 while (($#)); do
   case "$1" in
     --quick) profile=quick ;;
-    --filter) (($# > 1)) || die_usage "--filter needs a regex"; filter="$2"; shift ;;
-    --out) (($# > 1)) || die_usage "--out needs a directory"; out="$2"; shift ;;
-    --label) (($# > 1)) || die_usage "--label needs a name"; label="$2"; shift ;;
-    --repetitions) (($# > 1)) || die_usage "--repetitions needs a number"; repetitions="$2"; shift ;;
+    --filter) need_value "$1" "a regex" $# "${2-}"; filter="$2"; shift ;;
+    --out) need_value "$1" "a directory" $# "${2-}"; out="$2"; shift ;;
+    --label) need_value "$1" "a name" $# "${2-}"; label="$2"; shift ;;
+    --repetitions) need_value "$1" "a number" $# "${2-}"; repetitions="$2"; shift ;;
     --no-plots) plots=0 ;;
-    --scenario) (($# > 1)) || die_usage "--scenario needs a TOML file"; scenario="$2"; shift ;;
+    --scenario) need_value "$1" "a TOML file" $# "${2-}"; scenario="$(absolute "$2")"; shift ;;
     --compare)
       shift
-      while (($#)) && [[ "$1" != --* ]]; do compare+=("$1"); shift; done
+      while (($#)) && [[ "$1" != --* ]]; do compare+=("$(absolute "$1")"); shift; done
       ((${#compare[@]} >= 2)) || die_usage "--compare needs at least two result folders"
       continue ;;
     --help|-h) echo "$usage"; exit 0 ;;
@@ -60,6 +86,13 @@ elif ! [[ "$label" =~ ^[A-Za-z0-9._-]{1,64}$ ]]; then
   die_usage "bad --label \"$label\": use 1 to 64 letters, digits, '.', '_' or '-'"
 fi
 
+readonly out_arg="$out"
+if [[ -z "$out" ]]; then out="$root/results"; else out="$(absolute "$out")"; fi
+check_out "$out"
+# From here on, paths are the suite's own: the presets and the build folder are found from any
+# working directory.
+cd "$root"
+
 "$root/cmake/bootstrap.sh"
 python="$("$root/cmake/bootstrap.sh" --python)"
 
@@ -75,6 +108,7 @@ fi
 scenario_flags=()
 if [[ -n "$scenario" ]]; then
   [[ -z "$filter" && "$profile" == default ]] || die_usage "--scenario takes no --quick or --filter"
+  [[ "$scenario" == "$root"/* ]] && scenario="${scenario#"$root"/}"  # as scenarios/x.toml
   scenario_lines="$(mktemp)"
   trap 'rm -f "$scenario_lines"' EXIT
   "$python" "$root/plots/fanout_scenario.py" "$scenario" --lines "$scenario_lines" || exit 2
@@ -83,10 +117,11 @@ if [[ -n "$scenario" ]]; then
 fi
 
 echo "== build (release)"
-cmake --preset release -S "$root" >/dev/null
-cmake --build --preset release --target bm_fanout | grep -v '^ninja: no work to do' || true
+if ! "$root/cmake/build.sh" release bm_fanout; then
+  echo "run_all.sh: stopped before any benchmark ran: the build failed (see above)" >&2
+  exit 1
+fi
 bench="$root/build/release/benchmarks/bm_fanout"
-[[ -x "$bench" ]] || { echo "run_all.sh: the build did not produce $bench" >&2; exit 1; }
 
 if [[ "$profile" == quick ]]; then
   # One iteration of each benchmark: min_time is below any fan-out's makespan.
@@ -124,7 +159,11 @@ stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 run_dir="$out/$label/$stamp"
 suffix=1
 while [[ -e "$run_dir" ]]; do run_dir="$out/$label/$stamp-$((++suffix))"; done
-mkdir -p "$run_dir"
+# The folders this run makes, innermost first: an interrupted run removes those left empty.
+made_dirs=()
+dir="$run_dir"
+while [[ ! -e "$dir" ]]; do made_dirs+=("$dir"); dir="$(dirname "$dir")"; done
+mkdir -p "$run_dir" || { echo "run_all.sh: cannot make the run folder $run_dir" >&2; exit 1; }
 commit="$(git -C "$root" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
 if [[ -n "$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null)" ]]; then
   commit="$commit-dirty"
@@ -140,7 +179,7 @@ on_interrupt() {
   # stop it with SIGTERM instead, and wait until it is gone before cleaning up.
   [[ -n "$child" ]] && kill -TERM "$child" 2>/dev/null && wait "$child" 2>/dev/null
   rm -f "$json_tmp" "$json_tmp.partial" "$log_tmp"
-  rmdir "$run_dir" 2>/dev/null || true
+  for dir in "${made_dirs[@]}"; do rmdir "$dir" 2>/dev/null || break; done
   echo >&2
   echo "run_all.sh: interrupted; nothing was written under a final name" >&2
   exit 130
@@ -150,11 +189,12 @@ trap on_interrupt INT TERM
 echo "== run: $total benchmarks x $reps_text ($profile profile) -> $run_dir"
 start=$SECONDS
 set +e
+# Its errors and warnings are shown at once too: on a full disk, the log may not hold them.
 "$bench" "${profile_flags[@]}" "${filter_flags[@]}" "${scenario_flags[@]}" \
   --fanout_label="$label" --fanout_commit="$commit" "${reps_flags[@]}" \
   --benchmark_enable_random_interleaving=true \
   --benchmark_out="$json_tmp" --benchmark_out_format=json \
-  --benchmark_counters_tabular=false >"$log_tmp" 2>&1 &
+  --benchmark_counters_tabular=false >>"$log_tmp" 2> >(tee -a "$log_tmp" >&2) &
 child=$!
 # Progress: the round and the repetitions finished so far, from the console reporter's log.
 next_line=15
@@ -182,14 +222,30 @@ if ((status != 0)); then
   echo "run_all.sh: bm_fanout failed (exit $status); its log is $log_tmp" >&2
   exit 1
 fi
+# Renamed only once read back whole, with at least one benchmark in it.
+if ! "$python" "$root/plots/fanout_report.py" --check "$json_tmp"; then
+  echo "run_all.sh: the results are not complete; what was written stays in $json_tmp" >&2
+  exit 1
+fi
 mv "$log_tmp" "$run_dir/bm_fanout.log"
 mv "$json_tmp" "$run_dir/bm_fanout.json"
 errors=$(grep -c '"error_occurred": true' "$run_dir/bm_fanout.json" || true)
 echo "== wrote $run_dir/bm_fanout.json in $((SECONDS - start))s ($errors benchmarks skipped or failed: see the report)"
 
 if ((plots)); then
+  replot="$(printf '%q ' "$python" "$root/plots/fanout_report.py" "$run_dir")"
+  replot="${replot% }"
+  on_plot_interrupt() {
+    echo >&2
+    echo "run_all.sh: interrupted while plotting; kept $run_dir/bm_fanout.json and bm_fanout.log; plot them with: $replot" >&2
+    exit 130
+  }
+  trap on_plot_interrupt INT TERM
   echo "== plots"
-  "$python" "$root/plots/fanout_report.py" "$run_dir" >/dev/null
+  if ! "$python" "$root/plots/fanout_report.py" "$run_dir" >/dev/null; then
+    echo "run_all.sh: plotting failed (see above); kept $run_dir/bm_fanout.json and bm_fanout.log; plot them again with: $replot" >&2
+    exit 1
+  fi
   echo "report: $run_dir/report.md"
   if [[ -n "$scenario" ]]; then echo "scenario: $run_dir/scenario.md"; fi
 else

@@ -30,8 +30,7 @@ for step in "${steps[@]}"; do
   if [[ "$step" == python ]]; then
     "$python" -m pytest -q tests/python
   else
-    cmake --preset "$step" >/dev/null
-    cmake --build --preset "$step" -j "$jobs"
+    cmake/build.sh "$step"
     ctest --preset "$step" -j "$jobs"
   fi
 done

@@ -4,10 +4,12 @@
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 
+#include <csignal>
 #include <cstdio>
 #include <exception>
 
 #include "benchmarks/cli.hpp"
+#include "benchmarks/memory_reserve.hpp"
 #include "benchmarks/profiles.hpp"
 #include "benchmarks/registry_json.hpp"
 #include "benchmarks/rounds.hpp"
@@ -23,6 +25,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", bench::kUsage);
     return 2;
   }
+  // A file-size limit (ulimit -f) makes a write fail with EFBIG, reported, instead of killing
+  // the process with the JSON half-written.
+  std::signal(SIGXFSZ, SIG_IGN);
   // A thread per item holds a loop of its own (two descriptors): allow as many as the hard
   // limit does, so that thread exhaustion is about threads, not descriptors.
   rlimit files{};
@@ -33,9 +38,12 @@ int main(int argc, char** argv) {
   for (const auto& [key, value] : measure::machine_context(cli.label, cli.git_commit)) {
     benchmark::AddCustomContext(key, value);
   }
+  benchmark::AddCustomContext("fanout_profile",
+                              cli.prof == bench::profile::quick ? "quick" : "default");
   benchmark::AddCustomContext("fanout_registry", bench::registry_json());
   for (const auto& w : measure::noise_warnings()) std::fprintf(stderr, "warning: %s\n", w.c_str());
 
+  bench::install_memory_reserve();
   const std::size_t cores = measure::available_cores();
   bench::repetition_plan plan = bench::plan_for(cli.prof, cli.repetitions, cli.budget_s);
   if (!cli.scenario.empty()) {

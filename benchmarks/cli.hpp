@@ -2,6 +2,7 @@
 // The suite's own flags of bm_fanout, taken out of argv before Google Benchmark sees the rest.
 //
 //   bm_fanout --fanout_profile=quick --fanout_label=laptop --benchmark_out=x.json
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdio>
@@ -48,6 +49,15 @@ inline double number(std::string_view text, const char* flag, double most) {
   return v;
 }
 
+// The labels run_all.sh accepts: they name folders, and the JSON and figures carry them.
+inline bool valid_label(std::string_view label) {
+  auto ok = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
+  };
+  return !label.empty() && label.size() <= 64 && std::all_of(label.begin(), label.end(), ok);
+}
+
 // Removes the --fanout_* flags from argv, and the repetition and output flags of Google
 // Benchmark, which the rounds take over (benchmarks/rounds.hpp); exits with status 2 on a bad
 // one.
@@ -68,7 +78,9 @@ inline cli parse_cli(int& argc, char** argv) {
       }
     } else if (arg.rfind("--fanout_label=", 0) == 0) {
       out.label = value("--fanout_label=");
-      if (out.label.empty()) usage_error("empty --fanout_label");
+      if (!valid_label(out.label)) {
+        usage_error("bad --fanout_label: use 1 to 64 letters, digits, '.', '_' or '-'");
+      }
     } else if (arg.rfind("--fanout_commit=", 0) == 0) {
       out.git_commit = value("--fanout_commit=");
     } else if (arg.rfind("--fanout_scenario=", 0) == 0) {

@@ -10,10 +10,13 @@
 //   c.metric("p98_ms", 1);      // not listed: std::logic_error, a bug in the suite
 #include <benchmark/benchmark.h>
 
+#include <exception>
+#include <new>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "benchmarks/memory_reserve.hpp"
 #include "benchmarks/rounds.hpp"
 #include "harness/measure/noise.hpp"
 #include "workloads/workload.hpp"
@@ -67,18 +70,32 @@ class counter_set {
   const family& family_;
 };
 
+// Runs one repetition's body: an exception it throws (std::bad_alloc included) becomes the
+// benchmark's error entry, and the run goes on to the next benchmark.
+template <class Body>
+void run_guarded(benchmark::State& state, Body& body) {
+  try {
+    body(state);
+  } catch (const std::bad_alloc&) {
+    state.SkipWithError("out of memory (std::bad_alloc)");
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+  }
+  restore_memory_reserve();
+}
+
 // Registers a benchmark timed by hand (SetIterationTime), in milliseconds, with its process CPU
 // time. It runs only in the rounds that want it (benchmarks/rounds.hpp), and each repetition
 // records what else ran meanwhile. `label` is set on a run that did not fail; an empty label
-// leaves the body's own.
+// leaves the body's own. Every family registers through here, so none can abort the run.
 template <class Body>
 benchmark::internal::Benchmark* register_timed(const std::string& name, const std::string& label,
                                                Body body) {
   return benchmark::RegisterBenchmark(name.c_str(),
-                                      [body, label, name](benchmark::State& s) {
+                                      [body, label, name](benchmark::State& s) mutable {
                                         if (!wanted(name)) return s.SkipWithError(kNotThisRound);
                                         const measure::noise_window window;
-                                        body(s);
+                                        run_guarded(s, body);
                                         record_noise(s, name, window.finish());
                                         if (!s.error_occurred() && !label.empty())
                                           s.SetLabel(label);

@@ -201,11 +201,13 @@ void write_json(const benchmark::BenchmarkReporter::Context& context, const std:
   {
     std::ofstream f(tmp);
     print_json(context, f);
-    f.flush();
+    errno = 0;
+    f.close();  // flushes: a full disk or a file-size limit shows here at the latest
     if (!f) {
-      const std::string why = std::strerror(errno);
-      std::remove(tmp.c_str());
-      throw std::runtime_error("cannot write " + path + ": " + why);
+      const std::string why = errno ? std::strerror(errno) : "write failed";
+      // What was written stays under the temporary name, for a look at how far it got.
+      throw std::runtime_error("cannot write " + path + ": " + why + " (what was written is in " +
+                               tmp + ")");
     }
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {

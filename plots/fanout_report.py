@@ -12,7 +12,9 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from fanout_plots.cli import main  # noqa: E402
-
 if __name__ == "__main__":
+    try:
+        from fanout_plots.cli import main
+    except KeyboardInterrupt:  # during the imports: nothing was written yet
+        sys.exit(130)
     sys.exit(main())

@@ -15,10 +15,11 @@
 // Results cross from the workers to the consumer's loop through one uv_async_t of the set's
 // own, created on the consumer's loop the first time it has to wait.
 #include <condition_variable>
-#include <deque>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "harness/async/check.hpp"
@@ -43,7 +44,14 @@ class join_set {
       std::lock_guard lock(mutex_);
       ++running_;
     }
-    runtime_.spawn(entries_.back().get());
+    try {
+      runtime_.spawn(entries_.back().get());
+    } catch (...) {  // not posted (out of memory): it never runs, so nothing waits for it
+      std::lock_guard lock(mutex_);
+      --running_;
+      entries_.pop_back();
+      throw;
+    }
     return id;
   }
 
@@ -64,7 +72,8 @@ class join_set {
     task<T> body;
     std::size_t id;
     outcome<T> result;
-    bool finished = false;  // guarded by the set's mutex
+    bool finished = false;       // guarded by the set's mutex
+    entry* next_done = nullptr;  // the completed list's link, guarded by the set's mutex
   };
 
   struct next_awaiter {
@@ -84,10 +93,9 @@ class join_set {
     std::lock_guard lock(mutex_);
     e->finished = true;
     --running_;
-    if (cancelled) {
-      done_.notify_all();
-    } else {
-      completed_.push_back(e);
+    if (cancelled || running_ == 0) done_.notify_all();  // abort_all may wait for either
+    if (!cancelled) {
+      completed_.push(e);
       if (parked_) uv_async_send(async_);
     }
   }
@@ -125,8 +133,7 @@ class join_set {
     {
       std::lock_guard lock(mutex_);
       if (completed_.empty()) return std::nullopt;
-      e = completed_.front();
-      completed_.pop_front();
+      e = completed_.pop();
     }
     outcome<T> out = std::move(e->result);
     entries_[e->id].reset();
@@ -134,13 +141,18 @@ class join_set {
     return out;
   }
 
+  // Cancels what still runs and waits until it has stopped. Should a cancel not be posted (out
+  // of memory), the tasks left are waited for until they finish on their own.
   void abort_all() noexcept {
     std::unique_lock lock(mutex_);
     for (auto& e : entries_) {
-      if (e && !e->finished) {
-        ++cancels_pending_;
+      if (!e || e->finished) continue;
+      try {
         runtime_.cancel(e.get());
+      } catch (const std::bad_alloc&) {
+        break;
       }
+      ++cancels_pending_;
     }
     done_.wait(lock, [this] { return running_ == 0 && cancels_pending_ == 0; });
     if (async_ != nullptr) {
@@ -151,13 +163,29 @@ class join_set {
 
   runtime& runtime_;
   std::vector<std::unique_ptr<entry>> entries_;  // by id; consumer thread only
-  std::size_t joined_ = 0;                        // consumer thread only
+  std::size_t joined_ = 0;                       // consumer thread only
 
   std::mutex mutex_;
   std::condition_variable done_;
-  std::size_t running_ = 0;           // spawned and not finished
-  std::size_t cancels_pending_ = 0;   // cancels posted and not yet handled
-  std::deque<entry*> completed_;      // finished, not yet joined, in completion order
+  std::size_t running_ = 0;          // spawned and not finished
+  std::size_t cancels_pending_ = 0;  // cancels posted and not yet handled
+  // Finished, not yet joined, in completion order: linked through the entries, so that a
+  // worker never allocates to report a task's end.
+  struct fifo {
+    entry* head = nullptr;
+    entry* tail = nullptr;
+    bool empty() const noexcept { return head == nullptr; }
+    void push(entry* e) noexcept {
+      e->next_done = nullptr;
+      (tail ? tail->next_done : head) = e;
+      tail = e;
+    }
+    entry* pop() noexcept {
+      entry* e = std::exchange(head, head->next_done);
+      if (head == nullptr) tail = nullptr;
+      return e;
+    }
+  } completed_;
   uv_async_t* async_ = nullptr;       // created on the consumer's loop
   std::coroutine_handle<> parked_{};  // the consumer, while it waits in join_next()
   context parked_ctx_{};

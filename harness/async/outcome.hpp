@@ -11,9 +11,9 @@ namespace fanout::async {
 
 template <class T>
 struct outcome {
-  std::size_t id = 0;           // the child's position in spawn/push order: 0, 1, 2, ...
-  std::optional<T> value;       // set when the child returned
-  std::exception_ptr error;     // set when it threw
+  std::size_t id = 0;        // the child's position in spawn/push order: 0, 1, 2, ...
+  std::optional<T> value;    // set when the child returned
+  std::exception_ptr error;  // set when it threw
 
   bool ok() const noexcept { return value.has_value(); }
   // The value, or the child's exception rethrown.
@@ -39,9 +39,11 @@ template <class T, class Task>
 outcome<T> take_outcome(std::size_t id, Task& t) noexcept {
   outcome<T> out;
   out.id = id;
+  // Not rethrown to be caught: rethrowing allocates, and out of memory it would terminate.
+  if ((out.error = t.error())) return out;
   try {
     out.value.emplace(t.take());
-  } catch (...) {
+  } catch (...) {  // the value's own move threw
     out.error = std::current_exception();
   }
   return out;

@@ -72,15 +72,22 @@ class detached final : public spawn_record {
 runtime::runtime(std::size_t workers) {
   FANOUT_CHECK(workers > 0, "a runtime needs at least one worker");
   workers_.reserve(workers);
-  for (std::size_t i = 0; i < workers; ++i) {
-    auto w = std::make_unique<detail::worker>();
-    detail::worker* raw = w.get();
-    w->thread = std::thread([raw] { raw->loop.run(); });
-    workers_.push_back(std::move(w));
+  try {
+    for (std::size_t i = 0; i < workers; ++i) {
+      auto w = std::make_unique<detail::worker>();
+      detail::worker* raw = w.get();
+      w->thread = std::thread([raw] { raw->loop.run(); });
+      workers_.push_back(std::move(w));
+    }
+  } catch (...) {  // no thread or no memory for the next worker: stop those already started
+    stop();
+    throw;
   }
 }
 
-runtime::~runtime() {
+runtime::~runtime() { stop(); }
+
+void runtime::stop() noexcept {
   for (auto& w : workers_) w->loop.post(&detail::worker::on_shutdown, w.get());
   for (auto& w : workers_) w->thread.join();
 }

@@ -74,6 +74,8 @@ class runtime {
   void cancel(detail::spawn_record* record);
 
  private:
+  void stop() noexcept;  // shuts every worker down and joins it
+
   std::vector<std::unique_ptr<detail::worker>> workers_;
   std::atomic<std::size_t> next_{0};
 };

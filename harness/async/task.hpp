@@ -114,6 +114,8 @@ class [[nodiscard]] task {
   }
   // The result of a finished task; rethrows the exception it ended with.
   T take() { return handle_.promise().take(); }
+  // The exception a finished task ended with, if any, without rethrowing it.
+  std::exception_ptr error() const noexcept { return handle_.promise().error; }
 
   struct awaiter {
     handle_type child;

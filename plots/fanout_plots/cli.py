@@ -13,7 +13,7 @@ import re
 import sys
 
 from .output import write_text
-from .results import InputError, read_runs, registry_of
+from .results import InputError, check_result_file, read_runs, registry_of
 
 PROG = "fanout_report.py"
 
@@ -24,14 +24,20 @@ def parse_args(argv=None) -> argparse.Namespace:
         description="Plot fanout-bench results (Google Benchmark JSON) and write report.md; "
                     "given several result folders, overlay them and write comparison.md and "
                     "comparison.json.")
-    parser.add_argument("result_dirs", nargs="+", metavar="RESULT_DIR",
+    parser.add_argument("result_dirs", nargs="*", metavar="RESULT_DIR",
                         help="folder holding the *.json files of one run")
+    parser.add_argument("--check", metavar="FILE",
+                        help="only check that FILE is a complete result file (run_all.sh does, "
+                             "before it gives the file its final name)")
     parser.add_argument("--out", metavar="DIR",
                         help="where to write plots/, report.md, comparison.md and comparison.json "
                              "(default: the first RESULT_DIR)")
     parser.add_argument("--filter", metavar="REGEX",
                         help="only benchmarks whose name matches (re.search)")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if not args.result_dirs and not args.check:
+        parser.error("give a RESULT_DIR, or --check FILE")
+    return args
 
 
 def _error(message: str) -> None:
@@ -65,7 +71,26 @@ def write_scenario(run, out: str) -> list:
 
 
 def main(argv=None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        # What was written is whole (output.atomic_path); the caller says what was kept.
+        return 130
+
+
+def _check(path: str) -> int:
+    try:
+        check_result_file(path)
+    except InputError as e:
+        _error(str(e))
+        return 2
+    return 0
+
+
+def _main(argv) -> int:
     args = parse_args(argv)
+    if args.check:
+        return _check(args.check)
     try:
         pattern = re.compile(args.filter) if args.filter else None
     except re.error as e:

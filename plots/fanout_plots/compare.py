@@ -119,12 +119,32 @@ METHOD = (f"ratio of medians, other over baseline; {LEVEL:.0%} percentile bootst
           "slower above 1, faster below 1, same when the interval contains 1")
 
 
+# What must agree for runs to be compared benchmark by benchmark: the context key, and what it
+# is called in the warning when it does not.
+_MUST_AGREE = (("fanout_profile", "profiles"), ("fanout_git_commit", "suite versions"))
+
+
+def mismatch_warnings(runs) -> list:
+    """A warning for each thing that differs between the runs other than the machine: a quick
+    run against a default one, or one version of the suite against another."""
+    out = []
+    for key, what in _MUST_AGREE:
+        values = [str(r.context.get(key, "not recorded")) for r in runs]
+        if len(set(values)) > 1:
+            each = ", ".join(f"{r.label}: {v}" for r, v in zip(runs, values))
+            out.append(f"> **Warning: the runs are of different {what}** ({each}). Their "
+                       "benchmarks differ in more than the machine, so a ratio here need not "
+                       "be the machines'.")
+    return out
+
+
 def render(runs, out_dir: str, all_entries=None) -> str:
     """comparison.md for runs read together, written to out_dir (folders are named from it);
     all_entries: entries() of each other run against the first, computed here if not given."""
     base = runs[0]
     all_entries = all_entries or [entries(base, o) for o in runs[1:]]
     parts = [f"# fanout-bench comparison: {' vs '.join(r.label for r in runs)}",
+             *mismatch_warnings(runs),
              f"Baseline: **{base.label}**; every other run is compared with it. A ratio is the "
              "other run's median over the baseline's (below 1: the other is faster), with its "
              f"{LEVEL:.0%} confidence interval from a percentile bootstrap (each run resampled "

@@ -243,7 +243,37 @@ def _read_json(path: str) -> dict:
         raise InputError(path, "not Google Benchmark JSON (no 'benchmarks' list)")
     if not data["benchmarks"]:
         raise InputError(path, "no benchmarks in the file")
+    where = _unencodable(data)
+    if where:
+        raise InputError(path, f"{where}: a string that is not valid UTF-8 (a lone surrogate "
+                               "escape); the figures and the report could not carry it")
     return data
+
+
+def _unencodable(value, where: str = "") -> str:
+    """Where in a JSON document the first string is that UTF-8 cannot encode ('' if none):
+    json.load accepts an escaped lone surrogate such as \\udc80, which no file can be written
+    with."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return where or "a string"
+        return ""
+    items = value.items() if isinstance(value, dict) else (
+        enumerate(value) if isinstance(value, list) else ())
+    for key, item in items:
+        name = f"{where}.{key}" if isinstance(key, str) else f"{where}[{key}]"
+        found = _unencodable(key, name.lstrip(".")) or _unencodable(item, name.lstrip("."))
+        if found:
+            return found
+    return ""
+
+
+def check_result_file(path: str) -> int:
+    """How many benchmark entries a complete result file holds; raises InputError for a file
+    that is missing, cut short, corrupt or empty."""
+    return len(_read_json(path)["benchmarks"])
 
 
 def _context(data: dict) -> dict:

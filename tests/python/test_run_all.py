@@ -28,6 +28,10 @@ def run(*args, **kwargs):
         (["--label", "a/b"], 'bad --label "a/b"'),
         (["--filter"], "--filter needs a regex"),
         (["--compare", "only-one"], "--compare needs at least two result folders"),
+        (["--out", ""], "--out needs a directory, not an empty value"),
+        (["--label", "--no-plots"], '--label needs a name, not the option "--no-plots"'),
+        (["--filter", "--quick"], '--filter needs a regex, not the option "--quick"'),
+        (["--repetitions", "-1"], '--repetitions needs a number, not the option "-1"'),
     ],
 )
 def test_bad_flags_exit_2_with_usage(args, message):
@@ -45,13 +49,14 @@ def test_filter_matching_nothing_exits_2(tmp_path):
 
 
 def test_sigint_leaves_no_json_under_a_final_name(tmp_path):
+    out = tmp_path / "new" / "results"  # made by the run, and removed again
     # Build first, so that the interrupt lands in the benchmark run, not in the build.
     subprocess.run(
         ["cmake", "--build", "--preset", "release", "--target", "bm_fanout"],
         cwd=ROOT, check=True, capture_output=True, timeout=600,
     )
     proc = subprocess.Popen(
-        [str(RUN_ALL), "--quick", "--no-plots", "--label", "sigint", "--out", str(tmp_path),
+        [str(RUN_ALL), "--quick", "--no-plots", "--label", "sigint", "--out", str(out),
          "--filter", "wait/(sequential|tbb_)"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
         # A test runner started in the background inherits SIGINT ignored, and a shell cannot
@@ -73,3 +78,4 @@ def test_sigint_leaves_no_json_under_a_final_name(tmp_path):
     assert "interrupted" in err
     assert not list(tmp_path.rglob("bm_fanout.json"))
     assert not list(tmp_path.rglob("*.partial"))
+    assert not (tmp_path / "new").exists()  # no empty label folder, no empty results root
