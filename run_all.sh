@@ -6,6 +6,7 @@ set -euo pipefail
 readonly root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 readonly usage="usage: ./run_all.sh [--quick] [--filter REGEX] [--out DIR] [--label NAME]
                   [--repetitions N] [--no-plots]
+       ./run_all.sh --scenario FILE.toml [--out DIR] [--label NAME] [--repetitions N] [--no-plots]
        ./run_all.sh --compare RESULT_DIR RESULT_DIR... [--out DIR]
 
   --quick          smoke profile: every benchmark once, tiny sizes (about a minute on 2 cores)
@@ -17,6 +18,8 @@ readonly usage="usage: ./run_all.sh [--quick] [--filter REGEX] [--out DIR] [--la
                    profile: at least 6, more until the 95% CI of each median is within 3%
                    of it or the run's budget is spent; 3 of the hazard and load families)
   --no-plots       write the JSON only
+  --scenario FILE  run the scenario a TOML file describes (scenarios/, README.md) instead of the
+                   suite's matrix, and write scenario.md and recommendation.json with its answer
   --compare DIR... overlay earlier runs in every figure and write comparison.md
   --help           this text"
 
@@ -53,6 +56,7 @@ check_out() {
 }
 
 profile=default filter="" out="" label="" repetitions="" plots=1 compare=()
+scenario=""
 while (($#)); do
   case "$1" in
     --quick) profile=quick ;;
@@ -61,6 +65,7 @@ while (($#)); do
     --label) need_value "$1" "a name" $# "${2-}"; label="$2"; shift ;;
     --repetitions) need_value "$1" "a number" $# "${2-}"; repetitions="$2"; shift ;;
     --no-plots) plots=0 ;;
+    --scenario) need_value "$1" "a TOML file" $# "${2-}"; scenario="$(absolute "$2")"; shift ;;
     --compare)
       shift
       while (($#)) && [[ "$1" != --* ]]; do compare+=("$(absolute "$1")"); shift; done
@@ -98,6 +103,19 @@ if ((${#compare[@]})); then
   exec "$python" "$root/plots/fanout_report.py" "${compare[@]}" --out "$out/comparisons/$(date -u +%Y%m%dT%H%M%SZ)"
 fi
 
+# A scenario is checked before anything is built or run (bad file: one line, exit 2), and
+# handed to bm_fanout as plain lines (plots/fanout_plots/scenario_file.py).
+scenario_flags=()
+if [[ -n "$scenario" ]]; then
+  [[ -z "$filter" && "$profile" == default ]] || die_usage "--scenario takes no --quick or --filter"
+  [[ "$scenario" == "$root"/* ]] && scenario="${scenario#"$root"/}"  # as scenarios/x.toml
+  scenario_lines="$(mktemp)"
+  trap 'rm -f "$scenario_lines"' EXIT
+  "$python" "$root/plots/fanout_scenario.py" "$scenario" --lines "$scenario_lines" || exit 2
+  # Rounds past the sixth start only within the first 120 s: a scenario answers in minutes.
+  scenario_flags=(--fanout_scenario="$scenario_lines" --fanout_budget_s=120)
+fi
+
 echo "== build (release)"
 if ! "$root/cmake/build.sh" release bm_fanout; then
   echo "run_all.sh: stopped before any benchmark ran: the build failed (see above)" >&2
@@ -122,7 +140,14 @@ filter_flags=()
 
 # How many benchmarks will run, and whether the filter is a valid regex that matches any.
 listing_err="$(mktemp)"
-if ! listing="$("$bench" "${profile_flags[0]}" "${filter_flags[@]}" --benchmark_list_tests 2>"$listing_err")"; then
+if ! listing="$("$bench" "${profile_flags[0]}" "${filter_flags[@]}" "${scenario_flags[@]}" \
+               --benchmark_list_tests 2>"$listing_err")"; then
+  if [[ -n "$scenario" ]]; then
+    # bm_fanout refused the scenario (a strategy its registry does not have): its one line.
+    echo "run_all.sh: $(grep -m 1 '^bm_fanout: ' "$listing_err" | sed 's/^bm_fanout: //')" >&2
+    rm -f "$listing_err"
+    exit 2
+  fi
   reason="$(grep -v -e '^warning:' -e '^bm_fanout:' -e '^usage:' -e '^ ' "$listing_err" | head -n 1)"
   rm -f "$listing_err"
   die_usage "--filter \"$filter\" matches no benchmark of the $profile profile${reason:+ ($reason)}"
@@ -167,7 +192,7 @@ echo "== run: $total benchmarks x $reps_text ($profile profile) -> $run_dir"
 start=$SECONDS
 set +e
 # Its errors and warnings are shown at once too: on a full disk, the log may not hold them.
-"$bench" "${profile_flags[@]}" "${filter_flags[@]}" \
+"$bench" "${profile_flags[@]}" "${filter_flags[@]}" "${scenario_flags[@]}" \
   --fanout_label="$label" --fanout_commit="$commit" "${reps_flags[@]}" \
   --benchmark_enable_random_interleaving=true \
   --benchmark_out="$json_tmp" --benchmark_out_format=json \
@@ -224,6 +249,7 @@ if ((plots)); then
     exit 1
   fi
   echo "report: $run_dir/report.md"
+  if [[ -n "$scenario" ]]; then echo "scenario: $run_dir/scenario.md"; fi
 else
   echo "results: $run_dir"
 fi

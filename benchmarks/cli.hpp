@@ -22,12 +22,14 @@ struct cli {
   std::size_t repetitions = 0;  // > 0: exactly this many of every benchmark
   double budget_s = 840;        // the default profile's adaptive rounds stop here
   bool list = false;            // --benchmark_list_tests (left for Google Benchmark too)
+  std::string scenario;         // a scenario's lines (benchmarks/scenario.hpp): run it alone
 };
 
 inline constexpr const char* kUsage =
     "usage: bm_fanout [--fanout_profile=quick|default] [--fanout_label=NAME]\n"
     "                 [--fanout_commit=SHA] [--benchmark_out=FILE.json]\n"
     "                 [--benchmark_repetitions=N] [--fanout_budget_s=SECONDS]\n"
+    "                 [--fanout_scenario=FILE]\n"
     "                 [--benchmark_* flags of Google Benchmark]";
 
 [[noreturn]] inline void usage_error(const std::string& message) {
@@ -81,6 +83,9 @@ inline cli parse_cli(int& argc, char** argv) {
       }
     } else if (arg.rfind("--fanout_commit=", 0) == 0) {
       out.git_commit = value("--fanout_commit=");
+    } else if (arg.rfind("--fanout_scenario=", 0) == 0) {
+      out.scenario = value("--fanout_scenario=");
+      if (out.scenario.empty()) usage_error("empty --fanout_scenario");
     } else if (arg.rfind("--fanout_budget_s=", 0) == 0) {
       out.budget_s = number(value("--fanout_budget_s="), "--fanout_budget_s", 1e6);
     } else if (arg.rfind("--benchmark_repetitions=", 0) == 0) {

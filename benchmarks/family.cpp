@@ -39,8 +39,16 @@ const family kLoad{"load",
                    {"items", "rate", "seconds", "max_items", "offered_per_second", "limit",
                     "capacity", "workers", "latency_ms", "latency_p99_ms"}};
 
+// Defined after kFanout, whose lists it extends (one translation unit: in order).
+const family kScenario{"scenario", kFanout.metrics, [] {
+                         std::vector<std::string_view> params = kFanout.params;
+                         params.insert(params.end(), {"height", "compute_first"});
+                         return params;
+                       }()};
+
 const std::vector<const family*>& all_families() {
-  static const std::vector<const family*> all{&kFanout, &kRegime, &kHazard, &kOverhead, &kLoad};
+  static const std::vector<const family*> all{&kFanout,   &kRegime, &kHazard,
+                                              &kOverhead, &kLoad,   &kScenario};
   return all;
 }
 

@@ -39,6 +39,9 @@ extern const family kHazard;
 extern const family kOverhead;
 // load/...: the open loop, items admitted as they arrive.
 extern const family kLoad;
+// scenario/...: a scenario file's fan-outs (benchmarks/scenario.hpp): the fan-out counters, and
+// the scenario workload's parameters.
+extern const family kScenario;
 
 // Every family, in the order the report shows them.
 const std::vector<const family*>& all_families();

@@ -18,6 +18,7 @@
 #include "benchmarks/iterate.hpp"
 #include "benchmarks/names.hpp"
 #include "benchmarks/profiles.hpp"
+#include "benchmarks/scenario.hpp"
 #include "harness/measure/bounds.hpp"
 #include "harness/measure/stats.hpp"
 #include "harness/strategies/registry.hpp"
@@ -280,6 +281,22 @@ void register_load(profile prof, std::size_t cores) {
   }
   sweep(wait, kDefaultWindow, cores, 4000, true);
   sweep(mixed, kDefaultWindow, cores, 4000, false);
+}
+
+void register_scenario_load(const workloads::scenario_workload& w, const scenario_spec& s,
+                            std::size_t workers) {
+  strategies::for_each_strategy([&]<strategies::strategy S>() {
+    if constexpr (S::info.open_loop) {
+      if (!selected(s, S::info.name)) return;
+      for (double rate : s.rates) {
+        add<S>(w, {.rate = rate,
+                   .span = kDefaultWindow,
+                   .opt = {.items = kDefaultWindow.max_items, .limit = s.limits.back()},
+                   .workers = workers,
+                   .budget_ms = 4000});
+      }
+    }
+  });
 }
 
 }  // namespace fanout::bench

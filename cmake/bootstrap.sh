@@ -42,12 +42,13 @@ fi
 if [[ "${1:-}" == "--python" ]]; then
   # The python3 first on PATH may be a private interpreter (pyenv, conda) that cannot
   # see Debian's dist-packages; prefer the system one, then anything that imports them.
+  # tomllib (Python 3.11, Debian 12's python3) reads scenario files.
   for py in /usr/bin/python3 "$(command -v python3 || true)"; do
-    if [[ -x "$py" ]] && "$py" -c 'import matplotlib, numpy, pytest' 2>/dev/null; then
+    if [[ -x "$py" ]] && "$py" -c 'import matplotlib, numpy, pytest, tomllib' 2>/dev/null; then
       echo "$py"
       exit 0
     fi
   done
-  echo "bootstrap: no python3 can import matplotlib, numpy and pytest" >&2
+  echo "bootstrap: no python3 can import matplotlib, numpy, pytest and tomllib (3.11)" >&2
   exit 1
 fi

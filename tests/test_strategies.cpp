@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -24,6 +25,7 @@
 #include "registry_types.hpp"
 #include "workloads/cpu.hpp"
 #include "workloads/mixed.hpp"
+#include "workloads/scenario.hpp"
 #include "workloads/wait.hpp"
 
 namespace fanout::strategies {
@@ -57,6 +59,18 @@ workloads::transcode_params tiny_transcode() {
   return p;
 }
 workloads::cpu_workload cpu_tiny() { return {.params = tiny_transcode(), .seed = 13}; }
+// Scenario items (workloads/scenario.hpp): a wait and a small transcode in either order, and
+// waits sampled from measured latencies.
+workloads::scenario_workload scenario_tiny(workloads::scenario_order order, bool sampled) {
+  workloads::scenario_workload w;
+  w.latency = workloads::latency_dist::parse("uniform:1-3");
+  if (sampled) w.samples = std::make_shared<const std::vector<double>>(std::vector{0.0, 1.5, 4.0});
+  w.computes = true;
+  w.params = tiny_transcode();
+  w.order = order;
+  w.seed = 15;
+  return w;
+}
 workloads::mixed_workload mixed_tiny() {
   return {.latency = workloads::latency_dist::parse("lognormal:median=1,p99=4"),
           .params = tiny_transcode(),
@@ -183,6 +197,12 @@ TYPED_TEST(Strategy, WaitFixed) { check_strategy<TypeParam>(wait_fixed()); }
 TYPED_TEST(Strategy, WaitLognormal) { check_strategy<TypeParam>(wait_lognormal()); }
 TYPED_TEST(Strategy, Cpu) { check_strategy<TypeParam>(cpu_tiny()); }
 TYPED_TEST(Strategy, Mixed) { check_strategy<TypeParam>(mixed_tiny()); }
+TYPED_TEST(Strategy, ScenarioWaitThenCompute) {
+  check_strategy<TypeParam>(scenario_tiny(workloads::scenario_order::wait_then_compute, false));
+}
+TYPED_TEST(Strategy, ScenarioComputeThenWaitSampled) {
+  check_strategy<TypeParam>(scenario_tiny(workloads::scenario_order::compute_then_wait, true));
+}
 TYPED_TEST(Strategy, ItemErrorAfterItsWait) { check_item_error<TypeParam>(false); }
 TYPED_TEST(Strategy, ItemErrorBeforeItsWait) { check_item_error<TypeParam>(true); }
 

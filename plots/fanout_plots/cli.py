@@ -57,6 +57,19 @@ def draw_figures(runs, out_dir: str) -> list:
     return [f for f in drawn if f is not None]
 
 
+def write_scenario(run, out: str) -> list:
+    """scenario.md and recommendation.json for a scenario run (docs/design.md section 10)."""
+    from . import recommend, scenario_md
+
+    if recommend.scenario_of(run) is None:
+        return []
+    rec = recommend.recommend(run)
+    paths = [os.path.join(out, "recommendation.json"), os.path.join(out, "scenario.md")]
+    write_text(paths[0], recommend.render_json(rec))
+    write_text(paths[1], scenario_md.render(run, rec, out))
+    return paths
+
+
 def main(argv=None) -> int:
     try:
         return _main(argv)
@@ -113,6 +126,8 @@ def _main(argv) -> int:
         path = os.path.join(out, "report.md")
         write_text(path, report.render(runs, drawn, out, comparison))
         written.insert(0, path)
+        if len(runs) == 1:
+            written += write_scenario(runs[0], out)
     except OSError as e:
         _error(f"cannot write {e.filename or out}: {e.strerror or e}")
         return 1

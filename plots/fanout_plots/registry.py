@@ -31,6 +31,7 @@ class Strategy:
     params: tuple
     open_loop: bool
     executor: str = ""
+    in_order: bool = False  # results come in input order (ordered buffering)
 
     @property
     def bounded(self) -> bool:
@@ -86,7 +87,8 @@ class Registry:
             raise ValueError("not a JSON object")
         strategies = tuple(
             Strategy(s["name"], _strings(s.get("params", []), f"{s['name']}.params"),
-                     bool(s.get("open_loop")), str(s.get("executor", "")))
+                     bool(s.get("open_loop")), str(s.get("executor", "")),
+                     bool(s.get("in_order")))
             for s in _names(doc.get("strategies"), "strategies"))
         workloads = {w["name"]: _strings(w.get("params", []), f"{w['name']}.params")
                      for w in _names(doc.get("workloads"), "workloads")}

@@ -47,6 +47,8 @@ BOOKKEEPING = {"name", "run_name", "run_type", "family_index", "per_family_insta
 # where its registry lists `threads` among the family's metrics.
 LEGACY = {"rss_per_item_bytes": "mem_per_item_bytes"}
 LEGACY_THREADS = ("threads", "os_threads")
+# What the plot tool itself writes beside a run's results: never read as results.
+WRITTEN_BESIDE = ("comparison.json", "recommendation.json")
 OLDER_RUN = (f"no {REGISTRY_KEY} in the context: results from an older fanout-bench; "
              "re-run ./run_all.sh")
 
@@ -309,7 +311,8 @@ def _result_files(path: str) -> list:
     try:
         # Hidden files are partial outputs being written under a temporary name.
         files = sorted(os.path.join(path, f) for f in os.listdir(path)
-                       if f.endswith(".json") and not f.startswith("."))
+                       if f.endswith(".json") and not f.startswith(".")
+                       and f not in WRITTEN_BESIDE)
     except OSError as e:
         raise InputError(path, f"cannot list: {e.strerror}") from None
     files = [f for f in files if os.path.isfile(f)]

@@ -498,21 +498,21 @@ def test_a_family_without_a_module_gets_the_generic_figure_and_finding(tmp_path,
     monkeypatch.setattr("fanout_plots.families.fanout.BUILDERS", ())
     data = fixture_json()
     reg = _registry(data)
-    reg["families"]["scenario"] = {"metrics": ["p99_ms"], "params": ["items"]}
+    reg["families"]["trial"] = {"metrics": ["p99_ms"], "params": ["items"]}
     data["context"]["fanout_registry"] = json.dumps(reg)
     seq = [b for b in data["benchmarks"] if b["label"] == "wait/sequential"]
     for variant, scale in (("slow", 3.0), ("fast", 1.0)):
         for b in seq:
-            name = f"scenario/replay/{variant}/items:100" + SUFFIX
-            data["benchmarks"].append(dict(b, name=name, run_name=name, label="scenario/replay",
+            name = f"trial/replay/{variant}/items:100" + SUFFIX
+            data["benchmarks"].append(dict(b, name=name, run_name=name, label="trial/replay",
                                            real_time=b["real_time"] * scale))
-    src = write_run(tmp_path / "scenario", data)
+    src = write_run(tmp_path / "trial", data)
     assert run_cli(src) == 0
     text = (src / "report.md").read_text()
-    assert (src / "plots" / "scenario_replay.png").read_bytes().startswith(PNG_MAGIC)
-    assert "### scenario/replay: every benchmark" in text
-    line = next(x for x in text.splitlines() if x.startswith("- **scenario/replay**"))
-    assert line.startswith("- **scenario/replay**: slowest slow ") and "fastest fast " in line
+    assert (src / "plots" / "trial_replay.png").read_bytes().startswith(PNG_MAGIC)
+    assert "### trial/replay: every benchmark" in text
+    line = next(x for x in text.splitlines() if x.startswith("- **trial/replay**"))
+    assert line.startswith("- **trial/replay**: slowest slow ") and "fastest fast " in line
 
 
 def test_every_family_module_has_the_whole_interface():
@@ -522,7 +522,9 @@ def test_every_family_module_has_the_whole_interface():
              "sections_after_figures", "compare_runs")
     names = [fam.FAMILY for fam in FAMILIES]
     assert len(set(names)) == len(names)
-    assert set(names) <= set(_registry(fixture_json())["families"])
+    # The registry of a recorded scenario run: the binary's families, the scenario's included.
+    scenario = json.loads((FIXTURES / "scenario-wait-2core" / "bm_fanout.json").read_text())
+    assert set(names) <= set(_registry(scenario)["families"])
     for fam in FAMILIES:
         assert isinstance(fam.MAKESPAN_COMPARABLE, bool), fam.__name__
         assert all(callable(getattr(fam, h, None)) for h in hooks), fam.__name__

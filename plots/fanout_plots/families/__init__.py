@@ -22,9 +22,9 @@ module and one entry below.
 from __future__ import annotations
 
 from ..results import registry_of
-from . import fanout, hazards, open_loop, overhead, regime
+from . import fanout, hazards, open_loop, overhead, regime, scenario
 
-FAMILIES = (fanout, regime, hazards, overhead, open_loop)
+FAMILIES = (fanout, regime, hazards, overhead, open_loop, scenario)
 
 
 def unclaimed(runs) -> list:
