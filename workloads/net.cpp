@@ -178,6 +178,10 @@ net_workload net_workload::start(net_faults faults) const {
 
 net_stats net_workload::stats() const { return session ? session->stats() : net_stats{}; }
 
+sockaddr_in net_workload::server_address() const {
+  return session ? session->address() : sockaddr_in{};
+}
+
 std::uint64_t net_workload::compute(std::size_t index) const {
   return detail::parse_http_response(net_response(seed, index, body_bytes)).checksum;
 }

@@ -12,6 +12,8 @@
 // checksum is a pure function of (seed, index, body_bytes): every strategy is verified against
 // compute(i), the parse of the bytes the server sends. Every connect, write and read has a
 // timeout: a dead server is an item error, never a hang.
+#include <netinet/in.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -67,6 +69,7 @@ struct net_workload {
   // server and every pooled connection close when the last copy is gone.
   net_workload start(net_faults faults = {}) const;
   net_stats stats() const;
+  sockaddr_in server_address() const;  // where a started workload connects
 
   struct result {
     double latency_ms = 0;

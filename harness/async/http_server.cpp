@@ -153,6 +153,7 @@ struct http_server::impl {
     auto* c = reinterpret_cast<server_conn*>(node);  // delay is the first member
     std::string_view out = c->reply.bytes;
     if (c->reply.fault == http_fault::close_early) return c->server->close(c);
+    if (c->reply.fault == http_fault::stall) return;  // the connection stays open, silent
     if (c->reply.fault == http_fault::truncate) {
       out = out.substr(0, out.size() / 2);
       c->keep_alive = false;

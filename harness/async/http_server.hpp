@@ -27,6 +27,7 @@ enum class http_fault {
   none,
   close_early,  // close the connection instead of answering
   truncate,     // send the first half of the reply, then close
+  stall,        // never answer (the client's timeout ends the request)
 };
 
 struct http_reply {
