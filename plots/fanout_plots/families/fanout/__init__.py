@@ -1,12 +1,13 @@
-"""Fan-out: one fan-out of N items per workload (wait/..., cpu/..., mixed/...), every strategy of
-the registry on it. Its figures sweep a parameter (sweeps.py) or set the strategies side by side
-at one size (at_size.py); its findings rank them against the workload's bound (findings.py);
-comparing machines, it adds the table normalised for core count (normalised.py).
+"""Fan-out: one fan-out of N items per workload (wait/..., cpu/..., mixed/..., net/...), every
+strategy of the registry on it. Its figures sweep a parameter (sweeps.py), set the strategies
+side by side at one size (at_size.py) or set net beside wait (net_vs_wait.py); its findings rank
+them against the workload's bound (findings.py); comparing machines, it adds the table
+normalised for core count (normalised.py).
 """
 
 from __future__ import annotations
 
-from . import at_size, findings, normalised, sweeps
+from . import at_size, findings, net_vs_wait, normalised, sweeps
 
 FAMILY = "fanout"
 MAKESPAN_COMPARABLE = True
@@ -15,7 +16,7 @@ COMPARED_ON = "real_time"
 # Every figure, in the order the report shows them.
 BUILDERS = (sweeps.wait_makespan, sweeps.cpu_speedup, at_size.latency_percentiles,
             at_size.latency_cdf, sweeps.bounded_limit, at_size.cost_cpu, at_size.cost_memory,
-            sweeps.mixed, at_size.efficiency)
+            sweeps.mixed, net_vs_wait.net_vs_wait, at_size.efficiency)
 
 
 def _present(runs) -> bool:
