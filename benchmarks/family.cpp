@@ -22,13 +22,13 @@ const family kFanout{
     {"items", "limit", "capacity", "workers", "latency_ms", "latency_p99_ms", "frames", "nested",
      "body_bytes", "conn_pool"}};
 
-const family kHazard{"hazard",
-                     with_noise({"timeouts", "late_ms_p99", "late_ms_max", "ideal_ms", "efficiency",
-                                 "wait_p50_ms", "wait_p99_ms", "inflation", "threads_created",
-                                 "items_failed", "failure_errno", "rss_peak_growth_bytes", "p99_ms",
-                                 "connections_opened"}),
-                     {"items", "limit", "capacity", "body_ms", "idle_timeout_ms", "permits",
-                      "cpu_items", "latency_ms", "workers", "fd_limit"}};
+const family kHazard{
+    "hazard",
+    with_noise({"timeouts", "late_ms_p99", "late_ms_max", "ideal_ms", "efficiency", "wait_p50_ms",
+                "wait_p99_ms", "inflation", "threads_created", "items_failed", "failure_errno",
+                "rss_peak_growth_bytes", "p99_ms", "connections_opened"}),
+    {"items", "limit", "capacity", "body_ms", "idle_timeout_ms", "permits", "cpu_items",
+     "latency_ms", "workers", "fd_limit"}};
 
 const family kOverhead{
     "overhead", with_noise({"bytes_per_wait", "ns_per_task"}), {"waits", "tasks", "workers"}};

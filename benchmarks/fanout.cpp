@@ -162,7 +162,8 @@ void default_sweep(const workloads::wait_workload& wait, std::size_t cores, fano
 // net: the sizes where a connection per item and a keep-alive pool part (100 and 1,000 items),
 // 1 KiB bodies, 10 ms latency; wait's timer-simulated twin is in wait's sweep.
 void default_sweep(const workloads::net_workload& net, std::size_t, fanout_config cfg) {
-  for (workloads::conn_policy conn : {workloads::conn_policy::per_item, workloads::conn_policy::pool}) {
+  for (workloads::conn_policy conn :
+       {workloads::conn_policy::per_item, workloads::conn_policy::pool}) {
     workloads::net_workload w = net;
     w.conn = conn;
     for (std::size_t n : {100, 1000}) {

@@ -17,8 +17,8 @@
 #include "harness/hazards/buffered_stream.hpp"
 #include "harness/hazards/fd_exhaustion.hpp"
 #include "harness/hazards/permit_deadlock.hpp"
-#include "harness/measure/stats.hpp"
 #include "harness/measure/process.hpp"
+#include "harness/measure/stats.hpp"
 #include "harness/strategies/buffer_unordered.hpp"
 #include "harness/strategies/futures_unordered.hpp"
 #include "harness/strategies/offload.hpp"
@@ -156,8 +156,9 @@ std::string fd_failure(const std::string& err, const workloads::net_stats& st,
   const char* name = strerrorname_np(st.first_errno);
   return std::string(name ? name : "?") + " (errno " + std::to_string(st.first_errno) +
          ") at an open-file limit of " + std::to_string(cfg.fd_limit) + ": " +
-         std::to_string(st.opened_before_failure) + " connections opened before the first failure, " +
-         std::to_string(st.opened) + " in all; " + err;
+         std::to_string(st.opened_before_failure) +
+         " connections opened before the first failure, " + std::to_string(st.opened) +
+         " in all; " + err;
 }
 
 // A connection per item past the open-file limit, and the fixes that bound the connections.

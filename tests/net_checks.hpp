@@ -98,21 +98,21 @@ class NetStrategy : public fd_balance {};
 }  // namespace fanout::strategies
 
 // The typed tests over the strategies of `types`, for test_net.cpp and test_net_tbb.cpp.
-#define FANOUT_NET_STRATEGY_TESTS(types)                                                         \
-  TYPED_TEST_SUITE(NetStrategy, types, strategy_name);                                           \
-  TYPED_TEST(NetStrategy, PerItemMatchesSequential) {                                            \
-    check_net<TypeParam>(workloads::conn_policy::per_item);                                      \
-  }                                                                                              \
-  TYPED_TEST(NetStrategy, PoolMatchesSequential) {                                               \
-    check_net<TypeParam>(workloads::conn_policy::pool);                                          \
-  }                                                                                              \
-  TYPED_TEST(NetStrategy, EarlyCloseIsAnItemError) {                                             \
-    check_net_fault<TypeParam>({.fault = async::http_fault::close_early, .item = 7},             \
-                               "(after 0 bytes)");                                               \
-  }                                                                                              \
-  TYPED_TEST(NetStrategy, TruncationIsAnItemError) {                                             \
-    check_net_fault<TypeParam>({.fault = async::http_fault::truncate, .item = 7}, "EOF");        \
-  }                                                                                              \
-  TYPED_TEST(NetStrategy, RefusalIsAnItemError) {                                                \
-    check_net_fault<TypeParam>({.refuse = true}, "onnection refused");                           \
+#define FANOUT_NET_STRATEGY_TESTS(types)                                                  \
+  TYPED_TEST_SUITE(NetStrategy, types, strategy_name);                                    \
+  TYPED_TEST(NetStrategy, PerItemMatchesSequential) {                                     \
+    check_net<TypeParam>(workloads::conn_policy::per_item);                               \
+  }                                                                                       \
+  TYPED_TEST(NetStrategy, PoolMatchesSequential) {                                        \
+    check_net<TypeParam>(workloads::conn_policy::pool);                                   \
+  }                                                                                       \
+  TYPED_TEST(NetStrategy, EarlyCloseIsAnItemError) {                                      \
+    check_net_fault<TypeParam>({.fault = async::http_fault::close_early, .item = 7},      \
+                               "(after 0 bytes)");                                        \
+  }                                                                                       \
+  TYPED_TEST(NetStrategy, TruncationIsAnItemError) {                                      \
+    check_net_fault<TypeParam>({.fault = async::http_fault::truncate, .item = 7}, "EOF"); \
+  }                                                                                       \
+  TYPED_TEST(NetStrategy, RefusalIsAnItemError) {                                         \
+    check_net_fault<TypeParam>({.refuse = true}, "onnection refused");                    \
   }

@@ -39,7 +39,8 @@ struct by_tbb;
 template <class... S, bool OnTbb>
 struct by_tbb<std::tuple<S...>, OnTbb> {
   using type = decltype(std::tuple_cat(
-      std::declval<std::conditional_t<uses_tbb(S::info) == OnTbb, std::tuple<S>, std::tuple<>>>()...));
+      std::declval<
+          std::conditional_t<uses_tbb(S::info) == OnTbb, std::tuple<S>, std::tuple<>>>()...));
 };
 template <bool OnTbb>
 using types_by_tbb = typename as_gtest_types<typename by_tbb<all, OnTbb>::type>::type;

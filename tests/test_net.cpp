@@ -90,8 +90,8 @@ std::size_t client_time_waits(unsigned port) {
   std::size_t n = 0;
   while (std::getline(tcp, line)) {
     unsigned local_port = 0, remote_port = 0, state = 0;
-    if (std::sscanf(line.c_str(), "%*d: %*8x:%x %*8x:%x %x", &local_port, &remote_port,
-                    &state) == 3 &&
+    if (std::sscanf(line.c_str(), "%*d: %*8x:%x %*8x:%x %x", &local_port, &remote_port, &state) ==
+            3 &&
         state == 0x06 && remote_port == port) {
       ++n;
     }

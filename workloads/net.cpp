@@ -272,8 +272,7 @@ net_workload::result net_workload::run_blocking(std::size_t index) const {
   try {
     if (fd < 0) fd = blocking_connect(s, timeout_ms);
     blocking_send(fd, async::http_request(index, pooled));
-    const std::string reply =
-        blocking_read(fd, clock::now() + measure::from_ms(ms + timeout_ms));
+    const std::string reply = blocking_read(fd, clock::now() + measure::from_ms(ms + timeout_ms));
     const clock::time_point done = clock::now();
     if (pooled) {
       s.give_idle(fd);
@@ -319,14 +318,16 @@ async::task<net_workload::result> net_workload::run_async(std::size_t index) con
       stream = co_await async::tcp_stream::connect(s.address(), timeout_ms);
     } catch (const async::uv_error& e) {
       // libuv makes the socket inside the connect: these errors mean it made none.
-      const bool no_socket = e.code() == UV_EMFILE || e.code() == UV_ENFILE || e.code() == UV_ENOBUFS;
+      const bool no_socket =
+          e.code() == UV_EMFILE || e.code() == UV_ENFILE || e.code() == UV_ENOBUFS;
       s.failed(-e.code(), !no_socket);
       throw;
     }
   }
   const std::string request = async::http_request(index, pooled);
   co_await stream.write(request, timeout_ms);
-  const std::string reply = co_await stream.read_until(&async::http_message_length, ms + timeout_ms);
+  const std::string reply =
+      co_await stream.read_until(&async::http_message_length, ms + timeout_ms);
   const clock::time_point done = clock::now();
   if (pooled) {
     pool->idle.push_back(std::move(stream));

@@ -19,7 +19,8 @@ namespace fanout::async {
 namespace {
 
 constexpr std::string_view kHeadEnd = "\r\n\r\n";
-constexpr std::size_t kMaxHead = 64 * 1024;  // a request head longer than this closes its connection
+constexpr std::size_t kMaxHead =
+    64 * 1024;  // a request head longer than this closes its connection
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -52,8 +53,9 @@ bool header_value(std::string_view head, std::string_view name, std::string_view
 }  // namespace
 
 std::string http_request(std::size_t index, bool keep_alive) {
-  return "GET /item/" + std::to_string(index) + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: " +
-         (keep_alive ? "keep-alive" : "close") + "\r\n\r\n";
+  return "GET /item/" + std::to_string(index) +
+         " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: " + (keep_alive ? "keep-alive" : "close") +
+         "\r\n\r\n";
 }
 
 std::size_t http_message_length(std::string_view received) {

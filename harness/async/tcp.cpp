@@ -82,8 +82,10 @@ void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t*) {
     status = static_cast<int>(nread);  // UV_EOF before a complete message is an error too
   } else {
     s->used += static_cast<std::size_t>(nread);
-    if (check_complete(s)) status = 0;
-    else if (s->used > kMaxMessage) status = UV_E2BIG;
+    if (check_complete(s))
+      status = 0;
+    else if (s->used > kMaxMessage)
+      status = UV_E2BIG;
   }
   if (status == 1) return;
   uv_read_stop(stream);
@@ -139,11 +141,11 @@ bool tcp_stream::connect_op::start(context ctx, std::coroutine_handle<> h) {
   stream_ = tcp_stream(s);  // closes the handle whatever happens next
   waiter_.state = s;
   s->connect_req.data = s;
-  const int rc = uv_tcp_connect(&s->connect_req, &s->tcp, reinterpret_cast<const sockaddr*>(&to_),
-                                [](uv_connect_t* req, int status) {
-                                  detail::wake_waiter(static_cast<detail::tcp_state*>(req->data),
-                                                      status);
-                                });
+  const int rc =
+      uv_tcp_connect(&s->connect_req, &s->tcp, reinterpret_cast<const sockaddr*>(&to_),
+                     [](uv_connect_t* req, int status) {
+                       detail::wake_waiter(static_cast<detail::tcp_state*>(req->data), status);
+                     });
   if (rc < 0) {  // EMFILE lands here: the socket is created by the connect
     waiter_.status = rc;
     return false;
@@ -162,7 +164,8 @@ tcp_stream tcp_stream::connect_op::await_resume() {
 bool tcp_stream::write_op::start(context ctx, std::coroutine_handle<> h) {
   waiter_.state = state_;
   state_->write_req.data = state_;
-  uv_buf_t buf = uv_buf_init(const_cast<char*>(bytes_.data()), static_cast<unsigned>(bytes_.size()));
+  uv_buf_t buf =
+      uv_buf_init(const_cast<char*>(bytes_.data()), static_cast<unsigned>(bytes_.size()));
   const int rc = uv_write(&state_->write_req, reinterpret_cast<uv_stream_t*>(&state_->tcp), &buf, 1,
                           [](uv_write_t* req, int status) {
                             detail::wake_waiter(static_cast<detail::tcp_state*>(req->data), status);
