@@ -269,23 +269,24 @@ net_workload::result net_workload::run_blocking(std::size_t index) const {
   const double ms = latency_ms(index);
   if (pooled && !s.acquire_blocking(timeout_ms)) fail("pool", ETIMEDOUT);
   int fd = pooled ? s.take_idle() : -1;
+  std::string reply;
   try {
     if (fd < 0) fd = blocking_connect(s, timeout_ms);
     blocking_send(fd, async::http_request(index, pooled));
-    const std::string reply = blocking_read(fd, clock::now() + measure::from_ms(ms + timeout_ms));
-    const clock::time_point done = clock::now();
-    if (pooled) {
-      s.give_idle(fd);
-      s.release_blocking();
-    } else {
-      close_reset(fd);
-    }
-    return {ms, detail::parse_http_response(reply).checksum, done};
+    reply = blocking_read(fd, clock::now() + measure::from_ms(ms + timeout_ms));
   } catch (...) {
     if (fd >= 0) ::close(fd);
     if (pooled) s.release_blocking();
     throw;
   }
+  const clock::time_point done = clock::now();
+  if (pooled) {
+    s.give_idle(fd);
+    s.release_blocking();
+  } else {
+    close_reset(fd);
+  }
+  return {ms, detail::parse_http_response(reply).checksum, done};
 }
 
 namespace {

@@ -103,7 +103,10 @@ struct http_server::impl {
     auto* c = new server_conn;
     c->server = self;
     c->tcp.data = c;
-    uv_check(uv_tcp_init(self->loop.uv(), &c->tcp), "uv_tcp_init");
+    if (uv_tcp_init(self->loop.uv(), &c->tcp) < 0) {
+      delete c;
+      return;
+    }
     self->conns.insert(c);
     if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(&c->tcp)) < 0) return self->close(c);
     self->accepted->fetch_add(1, std::memory_order_relaxed);
