@@ -18,17 +18,19 @@ const family kFanout{
     "fanout",
     with_noise({"items_per_second", "p50_ms", "p90_ms", "p99_ms", "max_ms", "late_ms_p99",
                 "timer_late_ms_p99", "cpu_util", "mem_per_item_bytes", "os_threads", "ideal_ms",
-                "efficiency", "in_flight", "compute_ms"}),
-    {"items", "limit", "capacity", "workers", "latency_ms", "latency_p99_ms", "frames", "nested"}};
+                "efficiency", "in_flight", "compute_ms", "cpu_us_per_item"}),
+    {"items", "limit", "capacity", "workers", "latency_ms", "latency_p99_ms", "frames", "nested",
+     "body_bytes", "conn_pool"}};
 
 const family kRegime{"regime", kFanout.metrics, kFanout.params};
 
-const family kHazard{"hazard",
-                     with_noise({"timeouts", "late_ms_p99", "late_ms_max", "ideal_ms", "efficiency",
-                                 "wait_p50_ms", "wait_p99_ms", "inflation", "threads_created",
-                                 "items_failed", "failure_errno", "rss_peak_growth_bytes"}),
-                     {"items", "limit", "capacity", "body_ms", "idle_timeout_ms", "permits",
-                      "cpu_items", "latency_ms", "workers"}};
+const family kHazard{
+    "hazard",
+    with_noise({"timeouts", "late_ms_p99", "late_ms_max", "ideal_ms", "efficiency", "wait_p50_ms",
+                "wait_p99_ms", "inflation", "threads_created", "items_failed", "failure_errno",
+                "rss_peak_growth_bytes", "p99_ms", "connections_opened"}),
+    {"items", "limit", "capacity", "body_ms", "idle_timeout_ms", "permits", "cpu_items",
+     "latency_ms", "workers", "fd_limit"}};
 
 const family kOverhead{
     "overhead", with_noise({"bytes_per_wait", "ns_per_task"}), {"waits", "tasks", "workers"}};

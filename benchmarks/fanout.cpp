@@ -58,6 +58,7 @@ void report_fanout(benchmark::State& state, const fanout_totals& t, const strate
   c.metric("efficiency", ideal_sum / t.makespan_ms);
   c.metric("in_flight", static_cast<double>(t.in_flight));  // measured: the most at once
   c.metric("compute_ms", ideal.compute_ms);                 // one item's CPU part, its fastest run
+  c.metric("cpu_us_per_item", t.cpu_s * 1e6 / (static_cast<double>(t.items) * n));  // process CPU
   c.param("items", static_cast<double>(t.items));
 }
 
@@ -73,7 +74,7 @@ void add(const W& w, const fanout_config& cfg, const std::string& family = {}) {
   keyed.key = label + "/items:" + std::to_string(cfg.opt.items) + name_segments(params) +
               w.name_params() + (family.empty() ? "" : "/workload:" + std::string(W::name));
   auto* b = register_timed(keyed.key, label, [w, cfg = keyed, params](benchmark::State& state) {
-    run_fanout<S>(state, w, cfg);
+    with_live(state, w, [&](const W& live) { run_fanout<S>(state, live, cfg); });
     if (state.error_occurred()) return;
     counter_set c(state, kFanout);
     c.params(params);
@@ -213,6 +214,21 @@ void regime_sweep(fanout_config cfg) {
   regime_column(cpu, 1, cfg);
 }
 
+// net: 10 and 1,000 items (1 KiB bodies, 10 ms), each connection policy; wait's timer-simulated
+// twins are in wait's sweep. 100 items would add 3 s per round: sequential and the TBB
+// strategies wait them out one (or two) at a time.
+void default_sweep(const workloads::net_workload& net, std::size_t, fanout_config cfg) {
+  for (workloads::conn_policy conn :
+       {workloads::conn_policy::per_item, workloads::conn_policy::pool}) {
+    workloads::net_workload w = net;
+    w.conn = conn;
+    for (std::size_t n : {10, 1000}) {
+      cfg.opt.items = n;
+      add_strategies(w, cfg);
+    }
+  }
+}
+
 // A workload without a sweep of its own: every strategy at its quick size and at four times it.
 template <class W>
 void default_sweep(const W& w, std::size_t cores, fanout_config cfg) {
@@ -234,6 +250,8 @@ void register_fanout(profile prof, std::size_t cores) {
       cfg.opt.items = W::quick_items(cores);
       add_strategies(W{}, cfg);
     });
+    // net's other connection policy: a keep-alive pool.
+    add_strategies(workloads::net_workload{.conn = workloads::conn_policy::pool}, cfg);
     return;
   }
   // Sweeps that show what matters, sized by the machine's cores. A configuration whose ideal

@@ -110,6 +110,27 @@ struct fanout_totals {
 void report_fanout(benchmark::State& state, const fanout_totals& t, const strategies::shape& sh,
                    const ideal_inputs& ideal);
 
+// Runs `body` on the workload: as it is, or, for a workload that holds live resources (net: its
+// server), on a started copy that is stopped when `body` returns. The process's open descriptors
+// must then be what they were before, or the benchmark is an error entry (docs/design.md
+// section 4).
+template <class W, class Body>
+void with_live(benchmark::State& state, const W& w, Body&& body) {
+  if constexpr (requires { w.start(); }) {
+    async::open_process_globals();
+    const std::size_t before = measure::open_fds();
+    body(w.start());
+    const std::size_t after = measure::open_fds();
+    if (after != before && !state.error_occurred()) {
+      const std::string leak = "descriptor leak: " + std::to_string(before) + " open before, " +
+                               std::to_string(after) + " after";
+      state.SkipWithError(leak.c_str());
+    }
+  } else {
+    body(w);
+  }
+}
+
 template <class Strategy, strategies::workload W>
 void run_fanout(benchmark::State& state, const W& w, const fanout_config& cfg) {
   // One calibration per workload configuration, shared by every strategy (see calibrate).

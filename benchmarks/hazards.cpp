@@ -2,6 +2,9 @@
 // each body runs a hazard or its fix and reports what went wrong and by how much:
 //   hazard/buffered_stream/<variant>/...   hazard/permit_deadlock/<variant>/...
 //   hazard/blocking_loop/<strategy>/...    hazard/thread_exhaustion/threads/items:N
+//   hazard/fd_exhaustion/<variant>/...
+#include <string.h>
+
 #include <string>
 #include <vector>
 
@@ -12,8 +15,11 @@
 #include "benchmarks/profiles.hpp"
 #include "harness/hazards/blocking_loop.hpp"
 #include "harness/hazards/buffered_stream.hpp"
+#include "harness/hazards/fd_exhaustion.hpp"
 #include "harness/hazards/permit_deadlock.hpp"
+#include "harness/measure/process.hpp"
 #include "harness/measure/stats.hpp"
+#include "harness/strategies/buffer_unordered.hpp"
 #include "harness/strategies/futures_unordered.hpp"
 #include "harness/strategies/offload.hpp"
 #include "harness/strategies/threads.hpp"
@@ -142,6 +148,61 @@ void bm_thread_exhaustion(benchmark::State& state, const workloads::wait_workloa
       state, run, [](const auto&) { return std::string(); }, record, warm_up::none);
 }
 
+// The naive variant's failure as its error entry: the errno of the first refused connection and
+// the connections opened before it (and in all), then the first item error.
+std::string fd_failure(const std::string& err, const workloads::net_stats& st,
+                       const fd_exhaustion_config& cfg) {
+  if (err.empty() || st.first_errno == 0) return err;
+  const char* name = strerrorname_np(st.first_errno);
+  return std::string(name ? name : "?") + " (errno " + std::to_string(st.first_errno) +
+         ") at an open-file limit of " + std::to_string(cfg.fd_limit) + ": " +
+         std::to_string(st.opened_before_failure) +
+         " connections opened before the first failure, " + std::to_string(st.opened) +
+         " in all; " + err;
+}
+
+// A connection per item past the open-file limit, and the fixes that bound the connections.
+template <strategies::strategy S>
+void run_fd_exhaustion(benchmark::State& state, fd_exhaustion_variant v,
+                       const fd_exhaustion_config& cfg, std::size_t workers) {
+  strategies::owned_resources built(workers);
+  strategies::resources res = built.view();
+  const workloads::net_workload w = fd_exhaustion_workload(v, cfg).start();
+  const std::uint64_t want = reference_checksum(w, cfg.items);
+  std::vector<double> latency;
+  const fd_limit lowered(cfg.fd_limit);  // after the loops and the server, which it would refuse
+  auto record = [&](const auto& b) {
+    for (const auto& it : b.items) latency.push_back(measure::ms(it.received - b.start));
+  };
+  const strategies::options opt{.items = cfg.items, .limit = cfg.bound};
+  if (iterate(
+          state, [&] { return S::run(w, opt, res); },
+          [&](const auto& b) { return fd_failure(verify(b, want), w.stats(), cfg); }, record,
+          warm_up::none) == 0) {
+    return;
+  }
+  counter_set c(state, kHazard);
+  c.metric("p99_ms", measure::percentile(latency, 0.99));
+  c.metric("connections_opened", static_cast<double>(w.stats().opened));
+  c.params({{"items", cfg.items}, {"fd_limit", cfg.fd_limit}, {"latency_ms", 10}});
+  if (v != fd_exhaustion_variant::naive) c.param("limit", static_cast<double>(cfg.bound));
+}
+
+// The fan-out, then the descriptors: every one it opened is closed again, or it is an error.
+template <strategies::strategy S>
+void bm_fd_exhaustion(benchmark::State& state, fd_exhaustion_variant v,
+                      const fd_exhaustion_config& cfg, std::size_t workers) {
+  async::open_process_globals();
+  const std::size_t before = measure::open_fds();
+  run_fd_exhaustion<S>(state, v, cfg, workers);
+  const std::size_t after = measure::open_fds();
+  if (after != before && !state.error_occurred()) {
+    const std::string leak = "descriptor leak: " + std::to_string(before) + " open before, " +
+                             std::to_string(after) + " after";
+    state.SkipWithError(leak.c_str());
+  }
+}
+
 // One iteration, and no warm-up: a hazard's figures are what a reproduced failure does
 // (timeouts, a deadlock's watchdog, a refused thread), which a warm-up run would only repeat.
 benchmark::internal::Benchmark* hazard(const std::string& name, const std::string& label,
@@ -215,6 +276,25 @@ void register_thread_exhaustion(profile prof) {
   }
 }
 
+template <strategies::strategy S>
+void add_fd_exhaustion(fd_exhaustion_variant v, const fd_exhaustion_config& cfg,
+                       std::size_t cores) {
+  std::string name = std::string("hazard/fd_exhaustion/") + hazards::name(v) +
+                     "/items:" + std::to_string(cfg.items);
+  if (v != fd_exhaustion_variant::naive) name += "/limit:" + std::to_string(cfg.bound);
+  name += "/fd_limit:" + std::to_string(cfg.fd_limit) + "/ms:10";
+  hazard(name, "hazard/fd_exhaustion",
+         [v, cfg, cores](benchmark::State& s) { bm_fd_exhaustion<S>(s, v, cfg, cores); });
+}
+
+void register_fd_exhaustion(std::size_t cores) {
+  const fd_exhaustion_config cfg;
+  add_fd_exhaustion<strategies::futures_unordered>(fd_exhaustion_variant::naive, cfg, cores);
+  add_fd_exhaustion<strategies::buffer_unordered>(fd_exhaustion_variant::buffer_unordered, cfg,
+                                                  cores);
+  add_fd_exhaustion<strategies::futures_unordered>(fd_exhaustion_variant::pool, cfg, cores);
+}
+
 }  // namespace
 
 void register_hazards(profile prof, std::size_t cores) {
@@ -225,6 +305,7 @@ void register_hazards(profile prof, std::size_t cores) {
   add_blocking_loop<strategies::futures_unordered>(w, items, cores);
   add_blocking_loop<strategies::offload>(w, items, cores);
   register_thread_exhaustion(prof);
+  register_fd_exhaustion(cores);
 }
 
 }  // namespace fanout::bench

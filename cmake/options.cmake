@@ -22,7 +22,10 @@ if(FANOUT_SANITIZE)
   # Sanitizer builds check correctness; their timings are never published.
   set(_san "-fsanitize=${FANOUT_SANITIZE}")
   if(FANOUT_SANITIZE MATCHES "undefined")
-    string(APPEND _san " -fno-sanitize-recover=undefined")
+    # Without vptr: GCC 12's libubsan checks a vtable through a pipe of its own, and at EMFILE,
+    # which the fd_exhaustion hazard and its test cause on purpose (docs/design.md section 4),
+    # it finds no descriptor for it and reports a false "invalid vptr".
+    string(APPEND _san " -fno-sanitize-recover=undefined -fno-sanitize=vptr")
   endif()
   separate_arguments(_san_list UNIX_COMMAND "${_san}")
   target_compile_options(fanout_options INTERFACE ${_san_list} -fno-omit-frame-pointer)

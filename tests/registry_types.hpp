@@ -32,6 +32,19 @@ using types_with = typename as_gtest_types<typename with_trait<all, Flag>::type>
 
 using all_types = as_gtest_types<all>::type;
 
+// The strategies of the registry that run on TBB (`on_tbb`), or those that do not: the tsan
+// preset leaves out tests labelled `tbb` (tests/CMakeLists.txt).
+template <class Tuple, bool OnTbb>
+struct by_tbb;
+template <class... S, bool OnTbb>
+struct by_tbb<std::tuple<S...>, OnTbb> {
+  using type = decltype(std::tuple_cat(
+      std::declval<
+          std::conditional_t<uses_tbb(S::info) == OnTbb, std::tuple<S>, std::tuple<>>>()...));
+};
+template <bool OnTbb>
+using types_by_tbb = typename as_gtest_types<typename by_tbb<all, OnTbb>::type>::type;
+
 struct strategy_name {
   template <class S>
   static std::string GetName(int) {

@@ -8,11 +8,12 @@
 
 #include "workloads/cpu.hpp"
 #include "workloads/mixed.hpp"
+#include "workloads/net.hpp"
 #include "workloads/wait.hpp"
 
 namespace fanout::workloads {
 
-using all = std::tuple<wait_workload, cpu_workload, mixed_workload>;
+using all = std::tuple<wait_workload, cpu_workload, mixed_workload, net_workload>;
 
 // Calls f.template operator()<W>() for every workload W of the registry, in order.
 template <class F>

@@ -42,4 +42,19 @@ struct context {
   compute_pool* pool = nullptr;
 };
 
+// Awaitable: the awaiting coroutine's own context, without suspending (its loop, for state that
+// lives on the loop: event_loop::local).
+//
+//   event_loop* loop = (co_await this_context{}).loop;
+struct this_context {
+  context ctx{};
+  bool await_ready() const noexcept { return false; }
+  template <class P>
+  bool await_suspend(std::coroutine_handle<P> h) noexcept {
+    ctx = h.promise().ctx;
+    return false;
+  }
+  context await_resume() const noexcept { return ctx; }
+};
+
 }  // namespace fanout::async

@@ -54,6 +54,7 @@ event_loop::event_loop() {
 
 event_loop::~event_loop() {
   drain();
+  locals_.clear();  // may close handles of their own, freed by the uv_run below
   uv_close(reinterpret_cast<uv_handle_t*>(&async_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&timer_), nullptr);
   if (precise_) uv_close(reinterpret_cast<uv_handle_t*>(&precise_poll_), nullptr);
@@ -63,6 +64,8 @@ event_loop::~event_loop() {
   const int rc = uv_loop_close(&loop_);
   FANOUT_CHECK(rc == 0, "event_loop destroyed with handles still open");
 }
+
+void open_process_globals() { static const event_loop once; }
 
 void event_loop::post(void (*fn)(void*), void* arg) {
   {

@@ -113,6 +113,16 @@ class event_loop {
   void add_precise_timer_at(detail::timer_node* node,
                             std::chrono::steady_clock::time_point deadline);
 
+  // Loop thread: the object of type T kept on this loop under `key`, made by T() on first use
+  // and destroyed with the loop, before its last handles close: per-loop state of a component
+  // that the loop does not know, such as the net workload's keep-alive pool (workloads/net.hpp).
+  template <class T>
+  T& local(std::uint64_t key) {
+    std::shared_ptr<void>& slot = locals_[key];
+    if (!slot) slot = std::make_shared<T>();
+    return *static_cast<T*>(slot.get());
+  }
+
   // Runs the loop until stop() (worker threads of the runtime use this).
   void run();
   // Thread-safe: makes run() return after the messages already posted.
@@ -145,7 +155,14 @@ class event_loop {
   uv_poll_t precise_poll_{};
   std::map<time_point, detail::timer_node> precise_buckets_;  // deadline -> list head
   time_point precise_armed_ = time_point::max();              // the deadline precise_ is set for
+
+  std::map<std::uint64_t, std::shared_ptr<void>> locals_;  // see local()
 };
+
+// libuv opens some descriptors once per process and keeps them (its signal pipe, at the first
+// uv_loop_init). Opens them now, so that a count of open descriptors taken around a benchmark
+// or a test does not take them for a leak of whatever first made a loop.
+void open_process_globals();
 
 // A wake-up that may arrive from another thread (offload, a full channel) for a coroutine that
 // may be destroyed first (cancellation). The node outlives both parties: the waiting side

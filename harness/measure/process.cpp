@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <time.h>
 
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -47,6 +48,14 @@ std::size_t available_cores() {
   if (sched_getaffinity(0, sizeof(set), &set) != 0) return 1;
   const int n = CPU_COUNT(&set);
   return n > 0 ? static_cast<std::size_t>(n) : 1;
+}
+
+std::size_t open_fds() {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    ++n;
+  }
+  return n > 0 ? n - 1 : 0;
 }
 
 }  // namespace fanout::measure

@@ -26,6 +26,10 @@ void release_free_memory();
 // process so far, and memory figures are upper bounds.
 bool peak_rss_reset();
 
+// The descriptors this process has open: the entries of /proc/self/fd, less the one the listing
+// itself opens. A net benchmark or test compares it before and after (docs/design.md section 4).
+std::size_t open_fds();
+
 // Cores this process may run on (its affinity mask, which containers narrow).
 std::size_t available_cores();
 

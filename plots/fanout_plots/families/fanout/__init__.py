@@ -1,13 +1,14 @@
-"""Fan-out: one fan-out of N items per workload (wait/..., cpu/..., mixed/...), every strategy of
-the registry on it. Its figures sweep a parameter (sweeps.py) or set the strategies side by side
-at one size (at_size.py); its findings rank them against the workload's bound (findings.py);
-comparing machines, it adds the table normalised for core count (normalised.py).
+"""Fan-out: one fan-out of N items per workload (wait/..., cpu/..., mixed/..., net/...), every
+strategy of the registry on it. Its figures sweep a parameter (sweeps.py), set the strategies
+side by side at one size (at_size.py) or set net beside wait (net_vs_wait.py); its findings rank
+them against the workload's bound (findings.py); comparing machines, it adds the table
+normalised for core count (normalised.py).
 """
 
 from __future__ import annotations
 
-from . import (at_size, findings, memory, normalised, pareto, questions, spectrum, sweeps,
-               variants)
+from . import (at_size, findings, memory, net_vs_wait, normalised, pareto, questions, spectrum,
+               sweeps, variants)
 
 FAMILY = "fanout"
 MAKESPAN_COMPARABLE = True
@@ -15,10 +16,9 @@ MAKESPAN_COMPARABLE = True
 COMPARED_ON = "real_time"
 # Every figure, in the order the report shows them.
 BUILDERS = (pareto.pareto, sweeps.wait_makespan, sweeps.cpu_speedup,
-            at_size.latency_percentiles,
-            spectrum.latency_spectrum, sweeps.bounded_limit, at_size.cost_cpu, memory.cost_memory,
-            sweeps.mixed, at_size.efficiency, variants.latency_spread, variants.cpu_grain,
-            variants.cpu_nested)
+            at_size.latency_percentiles, spectrum.latency_spectrum, sweeps.bounded_limit,
+            at_size.cost_cpu, memory.cost_memory, sweeps.mixed, net_vs_wait.net_vs_wait,
+            at_size.efficiency, variants.latency_spread, variants.cpu_grain, variants.cpu_nested)
 
 
 def _present(runs) -> bool:
