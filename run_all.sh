@@ -191,12 +191,14 @@ trap on_interrupt INT TERM
 echo "== run: $total benchmarks x $reps_text ($profile profile) -> $run_dir"
 start=$SECONDS
 set +e
-# Its errors and warnings are shown at once too: on a full disk, the log may not hold them.
+# Its errors and warnings (not the context that Google Benchmark prints) are shown at once too:
+# on a full disk, the log may not hold them.
 "$bench" "${profile_flags[@]}" "${filter_flags[@]}" "${scenario_flags[@]}" \
   --fanout_label="$label" --fanout_commit="$commit" "${reps_flags[@]}" \
   --benchmark_enable_random_interleaving=true \
   --benchmark_out="$json_tmp" --benchmark_out_format=json \
-  --benchmark_counters_tabular=false >>"$log_tmp" 2> >(tee -a "$log_tmp" >&2) &
+  --benchmark_counters_tabular=false >>"$log_tmp" \
+  2> >(tee -a "$log_tmp" | grep --line-buffered -E '^(bm_fanout|warning):' >&2) &
 child=$!
 # Progress: the round and the repetitions finished so far, from the console reporter's log.
 next_line=15
