@@ -16,7 +16,7 @@ import json
 import math
 
 from .families import FAMILIES
-from .output import folder_name, num, table
+from .output import folder_name, jsonable, num, table
 from .stats import LEVEL, MIN_FOR_LEVEL, RESAMPLES, SEED, ci_text, ratio_ci
 
 DEFAULT_FIELD = "real_time"
@@ -160,16 +160,6 @@ def render(runs, out_dir: str, all_entries=None) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def _jsonable(v):
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    if isinstance(v, dict):
-        return {k: _jsonable(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_jsonable(x) for x in v]
-    return v
-
-
 def render_json(runs, out_dir: str, all_entries=None) -> str:
     """comparison.json: per other run, per benchmark present in both, both medians, the ratio,
     its CI bounds and the verdict (null where a number is missing)."""
@@ -179,4 +169,4 @@ def render_json(runs, out_dir: str, all_entries=None) -> str:
            "baseline": {"label": base.label, "folder": folder_name(base.path, out_dir)},
            "comparisons": [{"other": o.label, "folder": folder_name(o.path, out_dir),
                             "benchmarks": es} for o, es in zip(runs[1:], all_entries)]}
-    return json.dumps(_jsonable(doc), indent=1, allow_nan=False) + "\n"
+    return json.dumps(jsonable(doc), indent=1, allow_nan=False) + "\n"

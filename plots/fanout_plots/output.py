@@ -55,6 +55,17 @@ def folder_name(path: str, out_dir: str) -> str:
     return "/".join(path.split(os.sep)[-2:])
 
 
+def jsonable(v):
+    """v with every NaN or infinity replaced by None, as JSON has no such numbers."""
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if isinstance(v, dict):
+        return {k: jsonable(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [jsonable(x) for x in v]
+    return v
+
+
 def ratio(a, b) -> float:
     """a / b, or NaN where b is zero or either is missing (a skipped or zero-time benchmark)."""
     try:

@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass
 
 from . import validity
+from .output import jsonable
 from .stats import median_ci, ratio_ci
 
 FAMILY = "scenario"
@@ -397,15 +398,5 @@ def recommend(run) -> dict:
             "recommendation": recommendation_text(name, run, configs, extra)}
 
 
-def _jsonable(v):
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    if isinstance(v, dict):
-        return {k: _jsonable(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_jsonable(x) for x in v]
-    return v
-
-
 def render_json(rec: dict) -> str:
-    return json.dumps(_jsonable(rec), indent=1, allow_nan=False) + "\n"
+    return json.dumps(jsonable(rec), indent=1, allow_nan=False) + "\n"
