@@ -154,23 +154,26 @@ def new_figure(ncols: int = 1, nrows: int = 1, width: float = 8.0, height: float
                         layout="constrained", **kw)
 
 
-def finish(fig, runs, title: str, handles: list, ncol: int = 4) -> None:
-    """Title, one legend below the axes (never over the data), and the machine label under it.
+def finish(fig, runs, title: str, handles: list, ncol: int = 4, error_bars: bool = True) -> None:
+    """Title, one legend below the axes (never over the data), and the machine label under it;
+    error_bars: whether the legend explains the bars (not for a figure that draws none).
 
     Constrained layout keeps the axes inside the figure, so a legend hung from the figure's
     bottom edge cannot cover them; the tight bounding box at save time takes both in.
     """
     fig.suptitle(title, fontweight="bold")
     tidy_log_axes(fig)
-    handles = list(handles) + [errorbar_handle(runs)]
+    handles = list(handles) + ([errorbar_handle(runs)] if error_bars else [])
     if _has_invalid(fig):
         handles.append(Line2D([], [], label=INVALID_LABEL, **INVALID_STYLE))
-    legend = fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
-                        ncol=min(ncol, len(handles)), frameon=False)
-    box = legend.get_window_extent(fig.canvas.get_renderer()).transformed(
-        fig.transFigure.inverted())
-    fig.text(min(0.0, box.x0), box.y0 - 0.01, machine_text(runs), ha="left", va="top",
-             fontsize=10, color="0.25")
+    x, y = 0.0, 0.0
+    if handles:
+        legend = fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                            ncol=min(ncol, len(handles)), frameon=False)
+        box = legend.get_window_extent(fig.canvas.get_renderer()).transformed(
+            fig.transFigure.inverted())
+        x, y = min(0.0, box.x0), box.y0
+    fig.text(x, y - 0.01, machine_text(runs), ha="left", va="top", fontsize=10, color="0.25")
 
 
 def save(fig, out_dir: str, name: str) -> list:

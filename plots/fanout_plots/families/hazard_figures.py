@@ -94,7 +94,7 @@ def buffered_stream(runs, styles, out_dir):
         image = _stream_panel(ax, run, norm)
     fig.colorbar(image, ax=list(axes[0]), label="late p99 [ms] (delivery − completion)")
     title = "hazard/buffered_stream: late p99 and timeouts by variant and body time"
-    finish(fig, runs, title, machine_handles(runs), ncol=3)
+    finish(fig, runs, title, machine_handles(runs), ncol=3, error_bars=False)  # a heatmap
     cols = [median_col("late_ms_p99", "late p99 [ms]"), median_col("timeouts", "timeouts"),
             median_col("real_time", "makespan [ms]")]
     return _done(runs, "hazard_buffered_stream", title, STREAM_Q,

@@ -110,7 +110,7 @@ def regime_map(runs, styles, out_dir):
     handles += [Patch(facecolor="0.6", alpha=0.45, hatch=TIE_HATCH, label="tie within noise"),
                 Patch(facecolor=SKIPPED, label="not run: over the sweep's budget")]
     title = "Regime map: the fastest strategy by compute share and fan-out size"
-    finish(fig, runs, title, handles, ncol=4)
+    finish(fig, runs, title, handles, ncol=4, error_bars=False)  # cells carry their CIs
     headers, table_rows = _rows(present)
     answer = " ".join(a for a in (answers.map_answer(r) for r in present) if a)
     return FigureResult("regime_map", title, CAPTION, headers, table_rows, "",
