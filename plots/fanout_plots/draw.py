@@ -12,11 +12,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from matplotlib.ticker import NullLocator
 
 from .select import of_workload, sweep
 from .stats import MedianCI, median_ci
-from .style import IDEAL_COLOR, mark_invalid, run_hatch, run_linestyle
+from .style import IDEAL_COLOR, log_x_at, mark_invalid, run_hatch, run_linestyle
 
 
 @dataclass
@@ -147,10 +146,8 @@ def sweep_panel(ax, runs, styles, points, param: str, xlabel: str, ylabel: str, 
         ax.set_xlabel(xlabel)
         ax.set_xscale("log")
         xs = sorted({p.x for p in points})
-        if len(xs) <= 6:
-            # A short sweep (1, 2, 4 workers) reads best with a tick at every point.
-            ax.set_xticks(xs, [f"{x:,.0f}" if x >= 1 else f"{x:g}" for x in xs])
-            ax.xaxis.set_minor_locator(NullLocator())
+        if len(xs) <= 6:  # a short sweep (1, 2, 4 workers) reads best with a tick at every point
+            log_x_at(ax, xs, xlabel)
     ax.set_ylabel(ylabel)
     if logy and spans_decades([p.lo for p in points] + [p.hi for p in points]):
         ax.set_yscale("log")

@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import (FixedLocator, FuncFormatter, LogLocator,  # noqa: E402
-                               NullFormatter)
+                               NullFormatter, NullLocator)
 
 from .output import atomic_path  # noqa: E402
 
@@ -120,6 +120,14 @@ def _plain(v, _pos=None) -> str:
     if v >= 1000:
         return f"{v:,.0f}"
     return f"{v:g}"
+
+
+def log_x_at(ax, xs, xlabel: str) -> None:
+    """A log x axis with a tick, in plain numbers, at each of a short sweep's points."""
+    ax.set_xscale("log")
+    ax.set_xticks(xs, [f"{x:,.0f}" if x >= 1 else f"{x:g}" for x in xs])
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xlabel(xlabel)
 
 
 def tidy_log_axes(fig) -> None:

@@ -13,13 +13,13 @@ import numpy as np
 from matplotlib.colors import LogNorm
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import NullLocator
 
 from ..draw import Point
 from ..figure import FigureResult, median_col, table_rows
 from ..output import num, times
 from ..stats import ci_text, median_ci
-from ..style import IDEAL_COLOR, finish, machine_handles, new_figure, run_hatch, save
+from ..style import (IDEAL_COLOR, finish, log_x_at, machine_handles, new_figure, run_hatch,
+                     save)
 from . import hazards as hz
 
 DEADLOCK_COLOR = "#c0392b"
@@ -270,10 +270,7 @@ def thread_exhaustion(runs, styles, out_dir):
     reqs = sorted({p.bench.params.get("items") for p in points})
     axes[0, 0].plot(reqs, reqs, color=IDEAL_COLOR, linewidth=1.2, zorder=1)
     for ax, ylabel in zip(axes[0], ("threads created", "peak memory growth [MiB]")):
-        ax.set_xscale("log")
-        ax.set_xticks(reqs, [f"{r:,.0f}" for r in reqs])
-        ax.xaxis.set_minor_locator(NullLocator())
-        ax.set_xlabel("threads requested (items)")
+        log_x_at(ax, reqs, "threads requested (items)")
         ax.set_ylabel(ylabel)
     axes[0, 0].set_yscale("log")
     axes[0, 1].set_ylim(bottom=0)

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.lines import Line2D
-from matplotlib.ticker import NullLocator
 
 from ..draw import Point
 from ..figure import FigureResult, median_col, table_rows
 from ..output import num, times
 from ..stats import ci_text, median_ci, ratio_ci
-from ..style import IDEAL_COLOR, finish, machine_handles, new_figure, save
+from ..style import IDEAL_COLOR, finish, log_x_at, machine_handles, new_figure, save
 from . import overhead as oh
 
 QUESTION = ("What does the suite's async layer add per wait and per task, against the raw libuv "
@@ -51,10 +50,7 @@ def _waits_panels(axes, runs, styles) -> list:
     ticks = sorted({p.x for p in points})
     for ax, label in zip(axes[0, :2], ("ns per wait (makespan − wait) / waits",
                                        "bytes per in-flight wait")):
-        ax.set_xscale("log")
-        ax.set_xticks(ticks, [f"{t:,.0f}" for t in ticks])
-        ax.xaxis.set_minor_locator(NullLocator())
-        ax.set_xlabel("concurrent waits")
+        log_x_at(ax, ticks, "concurrent waits")
         ax.set_ylabel(label)
     axes[0, 0].set_yscale("log")
     axes[0, 1].set_ylim(bottom=0)
