@@ -31,6 +31,7 @@ void add_context(const bench::cli& cli, const std::string& sidecar) {
   benchmark::AddCustomContext("fanout_profile",
                               cli.prof == bench::profile::quick ? "quick" : "default");
   benchmark::AddCustomContext("fanout_registry", bench::registry_json());
+  if (cli.items > 0) benchmark::AddCustomContext("fanout_items", std::to_string(cli.items));
   if (!sidecar.empty()) {
     benchmark::AddCustomContext("fanout_latency_sidecar", bench::kLatencySidecar);
   }
@@ -41,7 +42,7 @@ void add_context(const bench::cli& cli, const std::string& sidecar) {
 bool register_benchmarks(const bench::cli& cli, bench::repetition_plan& plan) {
   const std::size_t cores = measure::available_cores();
   if (cli.scenario.empty()) {
-    bench::register_fanout(cli.prof, cores);
+    bench::register_fanout(cli.prof, cores, cli.items);
     bench::register_hazards(cli.prof, cores);
     bench::register_overhead(cli.prof, cores);
     bench::register_load(cli.prof, cores);

@@ -21,6 +21,7 @@ struct cli {
   std::string out;              // the JSON file; "-": stdout; none when empty
   std::size_t repetitions = 0;  // > 0: exactly this many of every benchmark
   double budget_s = 840;        // the default profile's adaptive rounds stop here
+  std::size_t items = 0;        // > 0: the fan-out family once per pair, at this many items
   bool list = false;            // --benchmark_list_tests (left for Google Benchmark too)
   std::string scenario;         // a scenario's lines (benchmarks/scenario.hpp): run it alone
 };
@@ -29,7 +30,7 @@ inline constexpr const char* kUsage =
     "usage: bm_fanout [--fanout_profile=quick|default] [--fanout_label=NAME]\n"
     "                 [--fanout_commit=SHA] [--benchmark_out=FILE.json]\n"
     "                 [--benchmark_repetitions=N] [--fanout_budget_s=SECONDS]\n"
-    "                 [--fanout_scenario=FILE]\n"
+    "                 [--fanout_scenario=FILE] [--fanout_items=N]\n"
     "                 [--benchmark_* flags of Google Benchmark]";
 
 [[noreturn]] inline void usage_error(const std::string& message) {
@@ -88,6 +89,10 @@ inline cli parse_cli(int& argc, char** argv) {
       if (out.scenario.empty()) usage_error("empty --fanout_scenario");
     } else if (arg.rfind("--fanout_budget_s=", 0) == 0) {
       out.budget_s = number(value("--fanout_budget_s="), "--fanout_budget_s", 1e6);
+    } else if (arg.rfind("--fanout_items=", 0) == 0) {
+      const double n = number(value("--fanout_items="), "--fanout_items", 1e6);
+      if (n != std::floor(n)) usage_error("--fanout_items takes a whole number");
+      out.items = static_cast<std::size_t>(n);
     } else if (arg.rfind("--benchmark_repetitions=", 0) == 0) {
       const double n = number(value("--benchmark_repetitions="), "--benchmark_repetitions", 999);
       if (n != std::floor(n)) usage_error("--benchmark_repetitions takes a whole number");

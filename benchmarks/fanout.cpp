@@ -240,14 +240,14 @@ void default_sweep(const W& w, std::size_t cores, fanout_config cfg) {
 
 }  // namespace
 
-void register_fanout(profile prof, std::size_t cores) {
+void register_fanout(profile prof, std::size_t cores, std::size_t items) {
   fanout_config cfg;
   cfg.workers = cores;
-  if (prof == profile::quick) {
-    // Every (workload, strategy) pair once, at a small size.
+  if (prof == profile::quick || items > 0) {
+    // Every (workload, strategy) pair once, at a small size or at `items`.
     cfg.opt = {.items = 0, .limit = 10, .capacity = 1};
     workloads::for_each_workload([&]<class W>() {
-      cfg.opt.items = W::quick_items(cores);
+      cfg.opt.items = items > 0 ? items : W::quick_items(cores);
       add_strategies(W{}, cfg);
     });
     // net's other connection policy: a keep-alive pool.

@@ -36,7 +36,9 @@ inline std::vector<std::size_t> worker_counts(std::size_t cores) {
 }
 
 // Each family registers its benchmarks for a profile; bm_fanout.cpp calls them in report order.
-void register_fanout(profile prof, std::size_t cores);
+// `items` > 0 (--fanout_items) registers the fan-out family as the quick profile does, every
+// (workload, strategy) pair once, but at that many items.
+void register_fanout(profile prof, std::size_t cores, std::size_t items = 0);
 void register_hazards(profile prof, std::size_t cores);
 void register_overhead(profile prof, std::size_t cores);
 void register_load(profile prof, std::size_t cores);

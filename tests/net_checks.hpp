@@ -32,10 +32,14 @@ class fd_balance : public ::testing::Test {
   std::size_t before_ = 0;
 };
 
-inline workloads::net_workload net_tiny(workloads::conn_policy conn, double timeout_ms = 2000) {
+// The server runs in its own process, as in the benchmarks, unless a test injects faults.
+inline workloads::net_workload net_tiny(
+    workloads::conn_policy conn, double timeout_ms = 2000,
+    workloads::server_mode server = workloads::server_mode::process) {
   return {.latency = workloads::latency_dist::parse("uniform:1-3"),
           .conn = conn,
           .seed = 21,
+          .server = server,
           .timeout_ms = timeout_ms};
 }
 
@@ -71,7 +75,9 @@ void check_net(workloads::conn_policy conn) {
 // every other item keeps its result, and the run ends without waiting for any timeout.
 template <class S>
 void check_net_fault(workloads::net_faults faults, const std::string& expected) {
-  const workloads::net_workload w = net_tiny(workloads::conn_policy::per_item).start(faults);
+  const workloads::net_workload w =
+      net_tiny(workloads::conn_policy::per_item, 2000, workloads::server_mode::thread)
+          .start(faults);
   owned_resources built(kNetWorkers);
   resources res = built.view();
   const auto b = S::run(w, {.items = kNetItems, .limit = 4}, res);

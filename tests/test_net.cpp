@@ -7,6 +7,7 @@
 // EMFILE as item errors. Every test ends with as many open descriptors as it started with.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 
 #include "harness/hazards/fd_exhaustion.hpp"
 #include "net_checks.hpp"
+#include "workloads/net_server.hpp"
 
 namespace fanout::strategies {
 namespace {
@@ -65,7 +67,8 @@ TEST_F(Net, ResponseBodyHasTheConfiguredSizeAndTheItemsChecksum) {
 // A server that never answers: both forms give up at the timeout, with an error.
 TEST_F(Net, SilentServerIsATimeoutInBothForms) {
   const workloads::net_workload w =
-      net_tiny(workloads::conn_policy::per_item, 100).start({.fault = async::http_fault::stall});
+      net_tiny(workloads::conn_policy::per_item, 100, workloads::server_mode::thread)
+          .start({.fault = async::http_fault::stall});
   EXPECT_THROW(
       {
         try {
@@ -109,6 +112,26 @@ TEST_F(Net, ConnectionPerItemLeavesNoClientPortInTimeWait) {
   EXPECT_EQ(w.stats().opened, 250u);
   // Each client closed with SO_LINGER 0 (a RST), so no ephemeral port waits out TIME_WAIT.
   EXPECT_EQ(client_time_waits(ntohs(w.server_address().sin_port)), 0u);
+}
+
+// The benchmarks' server is a process of its own: it listens on loopback only, answers with
+// the item's checksum, counts as the benchmark's own CPU, and is gone when it is stopped.
+TEST_F(Net, ServerProcessListensOnLoopbackAndEndsWithItsOwner) {
+  const workloads::net_workload w = net_tiny(workloads::conn_policy::per_item);
+  pid_t pid = -1;
+  {
+    const workloads::net_server_process server(w);
+    pid = server.pid();
+    EXPECT_EQ(ntohl(server.address().sin_addr.s_addr), INADDR_LOOPBACK);
+    EXPECT_TRUE(connects(server.address()));
+    EXPECT_EQ(::kill(pid, 0), 0);  // running
+    EXPECT_GE(measure::helper_cpu_seconds(), 0.0);
+  }
+  errno = 0;
+  EXPECT_EQ(::kill(pid, 0), -1);  // exited and reaped: no such process
+  EXPECT_EQ(errno, ESRCH);
+  const auto started = w.start();
+  EXPECT_EQ(started.run_blocking(4).checksum, w.compute(4));
 }
 
 // Past the open-file limit, a connection per item fails with EMFILE: item errors, the errno and

@@ -22,6 +22,7 @@
 #include "harness/async/check.hpp"
 #include "harness/async/semaphore.hpp"
 #include "harness/async/tcp.hpp"
+#include "workloads/net_server.hpp"
 
 namespace fanout::workloads {
 namespace {
@@ -79,14 +80,16 @@ class net_session {
       address_ = closed_port();
       return;
     }
-    server_ = std::make_unique<async::http_server>(
-        [seed = w.seed, bytes = w.body_bytes, latency = w.latency, faults](std::size_t i) {
-          async::http_reply r{.delay_ms = latency.sample_ms(seed, i),
-                              .bytes = net_response(seed, i, bytes)};
-          if (i == faults.item) r.fault = faults.fault;
-          return r;
-        });
-    address_ = server_->address();
+    const bool faulty = faults.fault != async::http_fault::none;
+    if (w.server == server_mode::process && !faulty) {
+      process_ = std::make_unique<net_server_process>(w);
+      address_ = process_->address();
+    } else if (w.server == server_mode::thread) {
+      server_ = std::make_unique<async::http_server>(net_handler(w, faults));
+      address_ = server_->address();
+    } else {
+      throw std::logic_error("net: faults are injected into the in-thread server only");
+    }
   }
   ~net_session() {
     for (int fd : idle_) ::close(fd);
@@ -148,6 +151,7 @@ class net_session {
   std::uint64_t id_;
   sockaddr_in address_{};
   std::unique_ptr<async::http_server> server_;
+  std::unique_ptr<net_server_process> process_;
   std::mutex mutex_;
   std::vector<int> idle_;  // guarded by mutex_
   std::unique_ptr<async::semaphore> async_cap_;
@@ -155,6 +159,15 @@ class net_session {
   std::atomic<std::size_t> opened_{0}, before_failure_{0};
   std::atomic<int> first_errno_{0};
 };
+
+async::http_handler net_handler(const net_workload& w, const net_faults& faults) {
+  return [seed = w.seed, bytes = w.body_bytes, latency = w.latency, faults](std::size_t i) {
+    async::http_reply r{.delay_ms = latency.sample_ms(seed, i),
+                        .bytes = net_response(seed, i, bytes)};
+    if (i == faults.item) r.fault = faults.fault;
+    return r;
+  };
+}
 
 std::string net_workload::name_params() const {
   std::string out = latency_name(latency) + "/body:" + std::to_string(body_bytes) +

@@ -34,6 +34,10 @@ enum class conn_policy {
   pool,      // keep-alive connections, reused; as many as the strategy has items in flight
 };
 
+// Where the server runs: a process of its own (the benchmarks: workloads/net_server.hpp), or
+// a thread of this process (the tests that inject faults, which only it can).
+enum class server_mode { process, thread };
+
 // What the tests inject: a server fault on one item, or a port where nothing listens.
 struct net_faults {
   async::http_fault fault = async::http_fault::none;
@@ -58,6 +62,7 @@ struct net_workload {
   conn_policy conn = conn_policy::per_item;
   std::size_t pool_max = 0;  // pool: at most this many connections (0: no cap); items queue
   std::uint64_t seed = 1;
+  server_mode server = server_mode::process;
   double timeout_ms = 5000;  // each connect, write and read, beyond the item's latency
   std::shared_ptr<net_session> session{};  // null until start()
 
@@ -65,8 +70,9 @@ struct net_workload {
   param_list param_counters() const;
   static std::size_t quick_items(std::size_t) { return 100; }
 
-  // A copy of this workload with its server started on 127.0.0.1 (and `faults` injected); the
-  // server and every pooled connection close when the last copy is gone.
+  // A copy of this workload with its server started on 127.0.0.1 (and `faults` injected, which
+  // needs server_mode::thread); the server and every pooled connection close when the last
+  // copy is gone.
   net_workload start(net_faults faults = {}) const;
   net_stats stats() const;
   sockaddr_in server_address() const;  // where a started workload connects
@@ -85,6 +91,10 @@ struct net_workload {
   result run_blocking(std::size_t index) const;
   async::task<result> run_async(std::size_t index) const;
 };
+
+// What the server answers for item `index` of `w`: after the item's latency, its response, or
+// the fault injected on it.
+async::http_handler net_handler(const net_workload& w, const net_faults& faults);
 
 // The full response of item `index`: wait's synthetic response, its body padded with spaces
 // (JSON whitespace) to `body_bytes` and its Content-Length set to match.

@@ -44,7 +44,7 @@ inline const char* name(fd_exhaustion_variant v) {
 }
 
 struct fd_exhaustion_config {
-  std::size_t items = 1000;    // each needs two descriptors (client and server) at once
+  std::size_t items = 1000;    // each holds a descriptor here at once (the server has its own)
   std::size_t fd_limit = 256;  // the soft RLIMIT_NOFILE during the run
   std::size_t bound = 64;      // the fixes' connections in flight, well under the limit
 };

@@ -13,7 +13,7 @@ namespace fanout::measure {
 
 cpu_counters read_cpu_counters() {
   cpu_counters c;
-  c.own_s = process_cpu_seconds();
+  c.own_s = process_cpu_seconds() + helper_cpu_seconds();
   std::ifstream in("/proc/stat");
   std::string cpu;
   // cpu  user nice system idle iowait irq softirq steal guest guest_nice (USER_HZ ticks);

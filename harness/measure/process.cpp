@@ -4,9 +4,15 @@
 #include <sched.h>
 #include <time.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <sstream>
 #include <string>
+#include <vector>
 
 namespace fanout::measure {
 namespace {
@@ -22,7 +28,56 @@ std::size_t status_kb(const char* key) {
   return 0;
 }
 
+// User and system time of process `pid` (fields 14 and 15 of /proc/PID/stat), in seconds; 0
+// once it is gone.
+double pid_cpu_seconds(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  std::getline(in, text);
+  const std::size_t name_end = text.rfind(')');  // the name in parentheses may hold spaces
+  if (name_end == std::string::npos) return 0;
+  std::istringstream fields(text.substr(name_end + 2));
+  std::string skip;
+  for (int field = 3; field < 14; ++field) fields >> skip;
+  unsigned long long user = 0, system = 0;
+  if (!(fields >> user >> system)) return 0;
+  return static_cast<double>(user + system) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+struct helper_registry {
+  std::mutex mutex;
+  std::vector<int> live;  // guarded by mutex
+  double retired_s = 0;   // the CPU time of the removed ones; guarded by mutex
+};
+
+helper_registry& helpers() {
+  static helper_registry r;
+  return r;
+}
+
 }  // namespace
+
+void add_helper_process(int pid) {
+  std::lock_guard lock(helpers().mutex);
+  helpers().live.push_back(pid);
+}
+
+void remove_helper_process(int pid) {
+  helper_registry& r = helpers();
+  std::lock_guard lock(r.mutex);
+  const auto it = std::find(r.live.begin(), r.live.end(), pid);
+  if (it == r.live.end()) return;
+  r.retired_s += pid_cpu_seconds(pid);
+  r.live.erase(it);
+}
+
+double helper_cpu_seconds() {
+  helper_registry& r = helpers();
+  std::lock_guard lock(r.mutex);
+  double s = r.retired_s;
+  for (int pid : r.live) s += pid_cpu_seconds(pid);
+  return s;
+}
 
 double process_cpu_seconds() {
   timespec ts{};

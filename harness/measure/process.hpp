@@ -13,6 +13,14 @@ namespace fanout::measure {
 // CPU time of every thread of the process (CLOCK_PROCESS_CPUTIME_ID), in seconds.
 double process_cpu_seconds();
 
+// Helper processes that a benchmark starts and stops (net's server: workloads/net_server.hpp),
+// whose CPU time counts as the process's own in the noise accounting (noise.hpp). Remove one
+// while it still runs: its CPU time until then stays counted.
+void add_helper_process(int pid);
+void remove_helper_process(int pid);
+// CPU time (user and system, at the kernel's 100 Hz tick) of the helpers added so far.
+double helper_cpu_seconds();
+
 // Resident memory now (VmRSS) and its peak (VmHWM), in bytes; 0 if /proc cannot be read.
 std::size_t current_rss_bytes();
 std::size_t peak_rss_bytes();
