@@ -45,7 +45,8 @@ struct pipe_ends {
 // The first line the child writes, within the start timeout: its port. "" if none came.
 std::string first_line(int fd) {
   std::string line;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kStartTimeoutMs);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(kStartTimeoutMs);
   char c = 0;
   while (line.size() < 16) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(

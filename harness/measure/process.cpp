@@ -3,7 +3,6 @@
 #include <malloc.h>
 #include <sched.h>
 #include <time.h>
-
 #include <unistd.h>
 
 #include <algorithm>
