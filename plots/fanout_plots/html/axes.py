@@ -113,7 +113,9 @@ def _axis(ax, info_: dict, letter: str, traces, frame: Frame) -> tuple:
                "\n", "<br>"), "font": {"size": 12}},
            "type": "log" if scale == "log" else "linear", "automargin": True,
            "showline": True, "linecolor": "#888", "mirror": True, "zeroline": False,
-           "gridcolor": "#e6e6e6"}
+           "gridcolor": "#e6e6e6", "showgrid": any(
+               g.get_visible() for g in (ax.get_xgridlines() if letter == "x"
+                                         else ax.get_ygridlines()))}
     ticks = info_[letter + "ticks"]
     if ticks:
         out.update(tickvals=list(ticks), ticktext=[t.replace("\n", "<br>")

@@ -17,10 +17,12 @@ import math
 import numpy as np
 from matplotlib.colors import LogNorm, to_hex
 from matplotlib.container import BarContainer, ErrorbarContainer
+from matplotlib.patches import Patch
 from matplotlib.text import Annotation
 
 from ..style import INVALID_GID, parse_tag
 from . import axes as ax_conv
+from ..output import num
 from .axes import point_text
 
 _SYMBOLS = {"o": "circle", "s": "square", "^": "triangle-up", "v": "triangle-down",
@@ -147,7 +149,18 @@ def _bars(ax, ax_info, c: BarContainer) -> list:
     return out
 
 
-def _image(ax_info, image) -> dict:
+def _colorbar(label: str, values, log: bool) -> dict:
+    """The colour bar: the figure's label, and on a log norm ticks at the decades, in plain
+    numbers."""
+    bar = {"title": {"text": label.replace(" (", "<br>("), "side": "right"}, "len": 0.8}
+    finite = [v for v in values if v is not None]
+    if log and finite:
+        decades = range(math.floor(min(finite)), math.ceil(max(finite)) + 1)
+        bar.update(tickvals=list(decades), ticktext=[num(10.0 ** k) for k in decades])
+    return bar
+
+
+def _image(ax_info, image, label: str) -> dict:
     """An imshow heatmap: its cells, coloured by the same colour map and (log) norm."""
     z = np.ma.filled(np.ma.asarray(image.get_array(), dtype=float), np.nan)
     left, right, bottom, top = image.get_extent()
@@ -162,8 +175,8 @@ def _image(ax_info, image) -> dict:
             for y, row in zip(ys, z)]
     return {"type": "heatmap", "x": xs, "y": ys, "z": [_finite(r) for r in shown],
             "colorscale": scale, "text": text, "hoverinfo": "text", "xaxis": ax_info["x"],
-            "yaxis": ax_info["y"], "showscale": True,
-            "colorbar": {"title": {"text": "log10" if log else ""}, "len": 0.6},
+            "yaxis": ax_info["y"], "showscale": True, "zsmooth": False,
+            "colorbar": _colorbar(label, [v for r in shown for v in _finite(r)], log),
             "meta": {"strategy": None, "run": None}}
 
 
@@ -184,7 +197,8 @@ def _shapes_and_notes(ax, ax_info, bar_patches: set) -> tuple:
             continue
         notes.append({"x": x, "y": y, "xref": ax_info["x"], "yref": ax_info["y"],
                       "text": t.get_text().strip().replace("\n", "<br>"), "showarrow": False,
-                      "font": {"size": max(9, round(t.get_fontsize()))},
+                      "font": {"size": max(9, round(t.get_fontsize())),
+                               "color": _color(t.get_color())},
                       "xanchor": {"left": "left", "right": "right"}.get(t.get_ha(), "center")})
     return shapes, notes
 
@@ -202,9 +216,40 @@ def _panel(ax, ax_info) -> tuple:
             bar_patches.update(id(p) for p in c.patches)
             traces += _bars(ax, ax_info, c)
     traces = _lines(ax, ax_info, skip) + traces
-    traces += [_image(ax_info, im) for im in ax.images]
+    label = ax.figure.axes[-1].get_ylabel() if ax.figure.axes[-1].get_label() == \
+        "<colorbar>" else ""
+    traces += [_image(ax_info, im, label) for im in ax.images]
     shapes, notes = _shapes_and_notes(ax, ax_info, bar_patches)
+    if shapes:
+        traces.append(_cell_hover(ax_info, shapes, notes))
     return traces, shapes, notes
+
+
+def _cell_hover(ax_info, shapes, notes) -> dict:
+    """Invisible points at the cells' centres whose hover text is the cell's own label."""
+    xs = [(s["x0"] + s["x1"]) / 2 for s in shapes]
+    ys = [(s["y0"] + s["y1"]) / 2 for s in shapes]
+    text = []
+    for x, y in zip(xs, ys):
+        inside = [n["text"] for n in notes if abs(n["x"] - x) < 0.5 and abs(n["y"] - y) < 0.5]
+        text.append(point_text(ax_info, x, y, None) + "".join(f"<br>{t}" for t in inside))
+    return {"type": "scatter", "mode": "markers", "x": xs, "y": ys, "text": text,
+            "hoverinfo": "text", "marker": {"size": 30, "opacity": 0}, "xaxis": ax_info["x"],
+            "yaxis": ax_info["y"], "meta": {"strategy": None, "run": None}}
+
+
+def _patch_legend(fig) -> list:
+    """Legend entries for the colours of a map's cells, from the figure's own legend."""
+    out = []
+    for legend in fig.legends:
+        for handle, text in zip(legend.legendHandles, legend.get_texts()):
+            if isinstance(handle, Patch):
+                out.append({"type": "scatter", "mode": "markers", "x": [None], "y": [None],
+                            "marker": {"symbol": "square", "size": 14, "color": _color(
+                                handle.get_facecolor()), "opacity": handle.get_alpha() or 1},
+                            "text": [], "meta": {"strategy": None, "run": None,
+                                                 "reference": text.get_text()}})
+    return out
 
 
 def from_figure(fig) -> dict:
@@ -222,6 +267,8 @@ def from_figure(fig) -> dict:
         notes += n + ([title] if title else [])
         for letter, axis_key in logs:
             switch[letter].append(axis_key)
+    if shapes:
+        data += _patch_legend(fig)
     width, height = fig.get_size_inches()
     layout.update(shapes=shapes, annotations=notes, height=int(max(320, height * 92)),
                   width_hint=int(width * 92))
