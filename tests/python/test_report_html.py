@@ -155,6 +155,6 @@ def test_comparison_page_switches_machines(pages, browser):
                          ".length")
     assert shown == 0
     _click(browser, "input[data-machine='1']")
-    browser.wait_for(f"JSON.stringify({DRAWN}) === {json.dumps(json.dumps(before, separators=(',', ':')))}",
-                     timeout_s=10)
+    again = json.dumps(json.dumps(before, separators=(",", ":")))  # as JSON.stringify writes
+    browser.wait_for(f"JSON.stringify({DRAWN}) === {again}", timeout_s=10)
     assert browser.errors == []

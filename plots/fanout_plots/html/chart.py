@@ -215,7 +215,8 @@ def _panel(ax, ax_info) -> tuple:
         elif isinstance(c, BarContainer):
             bar_patches.update(id(p) for p in c.patches)
             traces += _bars(ax, ax_info, c)
-    traces = _lines(ax, ax_info, skip) + traces
+    # After the error bars, so that a strategy's legend entry shows its marker and line.
+    traces += _lines(ax, ax_info, skip)
     label = ax.figure.axes[-1].get_ylabel() if ax.figure.axes[-1].get_label() == \
         "<colorbar>" else ""
     traces += [_image(ax_info, im, label) for im in ax.images]

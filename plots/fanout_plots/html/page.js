@@ -13,7 +13,8 @@
     return !box || box.checked;
   }
 
-  // A trace of a hidden machine is not drawn; shown again, it keeps its legend state.
+  // A trace of a hidden machine is not drawn; shown again, it keeps its legend state. Each
+  // legend group keeps one entry: on its first trace still drawn.
   function applyMachines(div) {
     const visible = div.data.map(function (t) {
       const run = t.meta && t.meta.run;
@@ -21,7 +22,13 @@
       if (!machineShown(run)) return false;
       return t.visible === false ? true : (t.visible === undefined ? true : t.visible);
     });
-    return Plotly.restyle(div, { visible: visible });
+    const named = {};
+    const legend = div.data.map(function (t, i) {
+      if (!t.legendgroup || visible[i] === false || named[t.legendgroup]) return false;
+      named[t.legendgroup] = true;
+      return true;
+    });
+    return Plotly.restyle(div, { visible: visible, showlegend: legend });
   }
 
   function logButtons(div, spec) {
