@@ -16,7 +16,7 @@ import re
 import markdown
 
 from ..output import write_text
-from ..style import INVALID_LABEL
+from ..style import INVALID_LABEL, machine_text
 from .plotlyjs import plotly_js
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -90,6 +90,21 @@ def _body(text: str, figures: list) -> tuple:
     return body, used
 
 
+def _fold_machine_card(body: str, runs) -> str:
+    """The machine card folded under a one-line summary, so that the first screen reaches the
+    warnings and findings; a click unfolds it."""
+    head = '<h2 id="machine">Machine</h2>'
+    start = body.find(head)
+    end = body.find("</table>", start)
+    if start < 0 or end < 0:
+        return body
+    table_at = body.find("<table>", start)
+    summary = html.escape(machine_text(runs))
+    return (body[:table_at] + f"<details><summary>{summary} (click for the machine card)"
+            f"</summary>{body[table_at:end + len('</table>')]}</details>"
+            + body[end + len("</table>"):])
+
+
 def _machine_bar(runs) -> str:
     if len(runs) < 2:
         return ""
@@ -105,6 +120,7 @@ def render(runs, figures, report_md: str, comparison_md: str | None = None) -> s
         text += "\n\n<div id=\"comparison\"></div>\n\n" + re.sub(
             r"^# ", "## ", comparison_md, count=1, flags=re.M)
     body, used = _body(text, figures)
+    body = _fold_machine_card(body, runs)
     # "</" would end the script element that carries the JSON.
     charts = json.dumps([_chart_json(f.chart, runs) for f in used],
                         allow_nan=False).replace("</", "<\\/")
