@@ -116,13 +116,14 @@ def draw_ideal(ax, xs, ys, run_i: int, strip: bool, label: str) -> None:
     ok = np.isfinite(xs) & np.isfinite(ys)
     if not ok.any():
         return
+    # The machine's tag, without a strategy: the page's machine box hides it with the machine.
     if strip:
         ax.axhline(float(ys[ok][0]), color=IDEAL_COLOR, linestyle=run_linestyle(run_i),
-                   linewidth=1.2, label=label, zorder=1)
+                   linewidth=1.2, label=label, zorder=1, gid=tag("", run_i))
     else:
         order = np.argsort(xs[ok])
         ax.plot(xs[ok][order], ys[ok][order], color=IDEAL_COLOR, linestyle=run_linestyle(run_i),
-                linewidth=1.2, marker="", label=label, zorder=1)
+                linewidth=1.2, marker="", label=label, zorder=1, gid=tag("", run_i))
 
 
 def spans_decades(values, factor: float = 20.0) -> bool:

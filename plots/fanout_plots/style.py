@@ -75,8 +75,9 @@ class Styles:
 
 
 def tag(strategy: str, run_index: int) -> str:
-    """The gid of a strategy's artists on one machine: the interactive page (html/chart.py)
-    groups and names its traces by it."""
+    """The gid of a strategy's artists on one machine (strategy "" for the machine's own, such
+    as its ideal line): the interactive page (html/chart.py) groups and names its traces by
+    it, and its machine box hides them with their machine."""
     return f"{TAG_PREFIX}{run_index}.{strategy}"
 
 

@@ -115,8 +115,8 @@ def _lines(ax, ax_info, skip: set) -> list:
                 continue
         trace = _trace(ax_info, xs, ys, _line_style(line), line.get_gid())
         label = line.get_label()
-        if trace["meta"]["strategy"] is None and label and not label.startswith("_"):
-            trace["meta"]["reference"] = label
+        if not trace["meta"]["strategy"] and label and not label.startswith("_"):
+            trace["meta"].update(strategy=None, reference=label)
         out.append(trace)
     return out
 
