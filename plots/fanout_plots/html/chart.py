@@ -99,13 +99,30 @@ def _errorbar(ax_info, c: ErrorbarContainer) -> tuple:
     return trace, [data_line, *caps]
 
 
-def _lines(ax, ax_info, skip: set) -> list:
-    """Lines drawn with plot/axhline, which are not the data line of an error bar."""
+def _top_mark(ax, ax_info, line) -> dict:
+    """A marker placed in data x and axes y (a benchmark not measured, at the top of the
+    axes) as an annotation there, its label in the hover."""
+    x = float(line.get_xdata()[0])
+    if ax.get_xscale() == "log" and x > 0:
+        x = math.log10(x)  # plotly places annotations on a log axis by the exponent
+    symbol = {"v": "▼", "x": "✕"}.get(line.get_marker(), "●")
+    return {"x": x, "y": float(line.get_ydata()[0]), "xref": ax_info["x"],
+            "yref": f"{ax_info['y']} domain", "text": symbol, "showarrow": False,
+            "font": {"color": _color(line.get_color()), "size": 13},
+            "hovertext": line.get_label()}
+
+
+def _lines(ax, ax_info, skip: set, notes: list) -> list:
+    """Lines drawn with plot/axhline, which are not the data line of an error bar; markers
+    at the top of the axes go to notes."""
     out = []
     for line in ax.lines:
         if id(line) in skip or not line.get_visible():
             continue
         xs, ys = (np.asarray(v, dtype=float) for v in line.get_data())
+        if line.get_transform() != ax.transData and line.get_linestyle() in ("None", "none"):
+            notes.append(_top_mark(ax, ax_info, line))
+            continue
         if line.get_transform() != ax.transData:  # axhline or axvline: spans the axes
             if len(set(ys)) == 1:
                 xs = np.asarray(ax.get_xlim())
@@ -216,14 +233,15 @@ def _panel(ax, ax_info) -> tuple:
             bar_patches.update(id(p) for p in c.patches)
             traces += _bars(ax, ax_info, c)
     # After the error bars, so that a strategy's legend entry shows its marker and line.
-    traces += _lines(ax, ax_info, skip)
+    marks: list = []
+    traces += _lines(ax, ax_info, skip, marks)
     label = ax.figure.axes[-1].get_ylabel() if ax.figure.axes[-1].get_label() == \
         "<colorbar>" else ""
     traces += [_image(ax_info, im, label) for im in ax.images]
     shapes, notes = _shapes_and_notes(ax, ax_info, bar_patches)
     if shapes:
         traces.append(_cell_hover(ax_info, shapes, notes))
-    return traces, shapes, notes
+    return traces, shapes, notes + marks
 
 
 def _cell_hover(ax_info, shapes, notes) -> dict:

@@ -53,7 +53,8 @@ def mark_skipped(ax, runs, workload: str) -> list:
                 continue
             _, marker, label = _kind(b.error or "")
             ax.plot([items], [0.98], marker=marker, color="0.35", markersize=8,
-                    linestyle="none", transform=top, clip_on=False, zorder=5)
+                    linestyle="none", transform=top, clip_on=False, zorder=5,
+                    label=f"{b.strategy} at {num(items)} items: {label}")
             labels[label] = marker
     return [Line2D([], [], color="0.35", marker=m, linestyle="none", label=f"at the top: {lab}")
             for lab, m in labels.items()]
