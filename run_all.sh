@@ -5,8 +5,9 @@ set -euo pipefail
 
 readonly root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 readonly usage="usage: ./run_all.sh [--quick] [--filter REGEX] [--out DIR] [--label NAME]
-                  [--repetitions N] [--no-plots]
-       ./run_all.sh --scenario FILE.toml [--out DIR] [--label NAME] [--repetitions N] [--no-plots]
+                  [--repetitions N] [--cpus N] [--no-plots]
+       ./run_all.sh --scenario FILE.toml [--out DIR] [--label NAME] [--repetitions N] [--cpus N]
+                  [--no-plots]
        ./run_all.sh --compare RESULT_DIR RESULT_DIR... [--out DIR]
 
   --quick          smoke profile: every benchmark once, tiny sizes (about a minute on 2 cores)
@@ -17,6 +18,8 @@ readonly usage="usage: ./run_all.sh [--quick] [--filter REGEX] [--out DIR] [--la
   --repetitions N  exactly N repetitions of every benchmark (default: 1 quick; default
                    profile: at least 6, more until the 95% CI of each median is within 3%
                    of it or the run's budget is spent; 3 of the hazard and load families)
+  --cpus N         run on N of this machine's cores (CPU affinity): a smaller machine by
+                   emulation; the workers follow and the context records it (default: all)
   --no-plots       write the JSON only
   --scenario FILE  run the scenario a TOML file describes (scenarios/, README.md) instead of the
                    suite's matrix, and write scenario.md and recommendation.json with its answer
@@ -46,6 +49,16 @@ absolute() {
   if [[ "$1" == /* ]]; then echo "$1"; else echo "$PWD/$1"; fi
 }
 
+# The CPUs this process may run on, one number each, from its affinity list ("0-3,6").
+allowed_cpus() {
+  local list part out=()
+  list="$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status)"
+  for part in ${list//,/ }; do
+    if [[ "$part" == *-* ]]; then out+=($(seq "${part%-*}" "${part#*-}")); else out+=("$part"); fi
+  done
+  echo "${out[*]}"
+}
+
 # The results root must be a folder, or one that can be made: checked before the build, without
 # making anything.
 check_out() {
@@ -55,7 +68,7 @@ check_out() {
   [[ -w "$dir" ]] || die_usage "bad --out \"$out_arg\": $dir is not writable"
 }
 
-profile=default filter="" out="" label="" repetitions="" plots=1 compare=()
+profile=default filter="" out="" label="" repetitions="" cpus="" plots=1 compare=()
 scenario=""
 while (($#)); do
   case "$1" in
@@ -64,6 +77,7 @@ while (($#)); do
     --out) need_value "$1" "a directory" $# "${2-}"; out="$2"; shift ;;
     --label) need_value "$1" "a name" $# "${2-}"; label="$2"; shift ;;
     --repetitions) need_value "$1" "a number" $# "${2-}"; repetitions="$2"; shift ;;
+    --cpus) need_value "$1" "a number of cores" $# "${2-}"; cpus="$2"; shift ;;
     --no-plots) plots=0 ;;
     --scenario) need_value "$1" "a TOML file" $# "${2-}"; scenario="$(absolute "$2")"; shift ;;
     --compare)
@@ -78,6 +92,21 @@ while (($#)); do
 done
 if [[ -n "$repetitions" ]] && ! [[ "$repetitions" =~ ^[1-9][0-9]{0,2}$ ]]; then
   die_usage "bad --repetitions \"$repetitions\": expected a whole number from 1 to 999"
+fi
+pin=() cpus_context=()
+if [[ -n "$cpus" ]]; then
+  cpu_list="$(allowed_cpus)"
+  read -ra allowed <<<"$cpu_list"
+  if ! [[ "$cpus" =~ ^[0-9]{1,4}$ ]] || ((10#$cpus < 1 || 10#$cpus > ${#allowed[@]})); then
+    echo "run_all.sh: bad --cpus \"$cpus\": expected a whole number from 1 to ${#allowed[@]}, the cores this machine lets the suite use" >&2
+    exit 2
+  fi
+  cpus=$((10#$cpus))
+  chosen="${allowed[*]:0:cpus}"
+  # bm_fanout counts its cores from its affinity (sched_getaffinity), so the sweeps, the
+  # runtime's workers and TBB's arenas all follow; the context says it was restricted.
+  pin=(taskset -c "${chosen// /,}")
+  cpus_context=("--benchmark_context=fanout_cpus=$cpus,fanout_cpus_of=${#allowed[@]},fanout_cpu_list=$chosen")
 fi
 if [[ -z "$label" ]]; then
   label="$(hostname 2>/dev/null || echo machine)"
@@ -140,7 +169,7 @@ filter_flags=()
 
 # How many benchmarks will run, and whether the filter is a valid regex that matches any.
 listing_err="$(mktemp)"
-if ! listing="$("$bench" "${profile_flags[0]}" "${filter_flags[@]}" "${scenario_flags[@]}" \
+if ! listing="$("${pin[@]}" "$bench" "${profile_flags[0]}" "${filter_flags[@]}" "${scenario_flags[@]}" \
                --benchmark_list_tests 2>"$listing_err")"; then
   if [[ -n "$scenario" ]]; then
     # bm_fanout refused the scenario (a strategy its registry does not have): its one line.
@@ -188,13 +217,13 @@ on_interrupt() {
 }
 trap on_interrupt INT TERM
 
-echo "== run: $total benchmarks x $reps_text ($profile profile) -> $run_dir"
+echo "== run: $total benchmarks x $reps_text ($profile profile${cpus:+, on $cpus of ${#allowed[@]} cores}) -> $run_dir"
 start=$SECONDS
 set +e
 # Its errors and warnings (not the context that Google Benchmark prints) are shown at once too:
 # on a full disk, the log may not hold them.
-"$bench" "${profile_flags[@]}" "${filter_flags[@]}" "${scenario_flags[@]}" \
-  --fanout_label="$label" --fanout_commit="$commit" "${reps_flags[@]}" \
+"${pin[@]}" "$bench" "${profile_flags[@]}" "${filter_flags[@]}" "${scenario_flags[@]}" \
+  --fanout_label="$label" --fanout_commit="$commit" "${reps_flags[@]}" "${cpus_context[@]}" \
   --benchmark_enable_random_interleaving=true \
   --benchmark_out="$json_tmp" --benchmark_out_format=json \
   --benchmark_counters_tabular=false >>"$log_tmp" \
@@ -251,6 +280,7 @@ if ((plots)); then
     exit 1
   fi
   echo "report: $run_dir/report.md"
+  echo "page: $run_dir/report.html (interactive, self-contained)"
   if [[ -n "$scenario" ]]; then echo "scenario: $run_dir/scenario.md"; fi
 else
   echo "results: $run_dir"

@@ -8,6 +8,7 @@
 // figures can resolve.
 #include <uv.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -260,6 +261,8 @@ void register_overhead(profile prof, std::size_t cores) {
   for (std::size_t n : sizes) register_waits(n, 10, cores);
   const std::size_t tasks = 100'000;
   for (std::size_t workers : {std::size_t{1}, std::size_t{2}}) {
+    // Never more workers than cores (run_all.sh --cpus 1): a worker per core is the question.
+    if (workers > std::max<std::size_t>(cores, 1)) continue;
     overhead("overhead/join_set/spawn_join/tasks:" + std::to_string(tasks) +
                  "/workers:" + std::to_string(workers),
              "overhead/join_set", [tasks, workers](benchmark::State& s) {

@@ -70,6 +70,32 @@ def write_scenario(run, out: str) -> list:
     return paths
 
 
+def write_outputs(runs, out: str) -> list:
+    """Figures, comparison.json and comparison.md (several runs), report.md and report.html,
+    and a scenario's files; the paths written, report.md first."""
+    from . import compare, report
+    from .html import page
+
+    os.makedirs(os.path.join(out, "plots"), exist_ok=True)
+    drawn = draw_figures(runs, os.path.join(out, "plots"))
+    written, comparison_md = [], None
+    if len(runs) > 1:
+        # One computation of the ratios for both files, so that they agree.
+        pairs = [compare.entries(runs[0], other) for other in runs[1:]]
+        path = os.path.join(out, compare.JSON_NAME)
+        write_text(path, compare.render_json(runs, out, pairs))
+        comparison_md = compare.render(runs, out, pairs)
+        write_text(os.path.join(out, "comparison.md"), comparison_md)
+        written += [os.path.join(out, "comparison.md"), path]
+    report_md = report.render(runs, drawn, out, "comparison.md" if comparison_md else None)
+    write_text(os.path.join(out, "report.md"), report_md)
+    page.write(os.path.join(out, "report.html"), runs, drawn, report_md, comparison_md)
+    written = [os.path.join(out, "report.md"), os.path.join(out, "report.html")] + written
+    if len(runs) == 1:
+        written += write_scenario(runs[0], out)
+    return written
+
+
 def main(argv=None) -> int:
     try:
         return _main(argv)
@@ -104,30 +130,10 @@ def _main(argv) -> int:
     if pattern:
         for run in runs:
             run.benches = [b for b in run.benches if pattern.search(b.name)]
-    # Imported only now, so that bad input is reported without waiting for matplotlib.
-    from . import compare, report
-
+    # write_outputs imports matplotlib only now, so that bad input is reported at once.
     out = args.out or args.result_dirs[0]
-    written = []
     try:
-        os.makedirs(os.path.join(out, "plots"), exist_ok=True)
-        drawn = draw_figures(runs, os.path.join(out, "plots"))
-        comparison = None
-        if len(runs) > 1:
-            comparison = "comparison.md"
-            # One computation of the ratios for both files, so that they agree.
-            pairs = [compare.entries(runs[0], other) for other in runs[1:]]
-            path = os.path.join(out, compare.JSON_NAME)
-            write_text(path, compare.render_json(runs, out, pairs))
-            written.append(path)
-            path = os.path.join(out, comparison)
-            write_text(path, compare.render(runs, out, pairs))
-            written.insert(0, path)
-        path = os.path.join(out, "report.md")
-        write_text(path, report.render(runs, drawn, out, comparison))
-        written.insert(0, path)
-        if len(runs) == 1:
-            written += write_scenario(runs[0], out)
+        written = write_outputs(runs, out)
     except OSError as e:
         _error(f"cannot write {e.filename or out}: {e.strerror or e}")
         return 1

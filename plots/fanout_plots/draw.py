@@ -15,7 +15,7 @@ import numpy as np
 
 from .select import of_workload, sweep
 from .stats import MedianCI, median_ci
-from .style import IDEAL_COLOR, log_x_at, mark_invalid, run_hatch, run_linestyle
+from .style import IDEAL_COLOR, log_x_at, mark_invalid, run_hatch, run_linestyle, tag
 
 
 @dataclass
@@ -116,13 +116,14 @@ def draw_ideal(ax, xs, ys, run_i: int, strip: bool, label: str) -> None:
     ok = np.isfinite(xs) & np.isfinite(ys)
     if not ok.any():
         return
+    # The machine's tag, without a strategy: the page's machine box hides it with the machine.
     if strip:
         ax.axhline(float(ys[ok][0]), color=IDEAL_COLOR, linestyle=run_linestyle(run_i),
-                   linewidth=1.2, label=label, zorder=1)
+                   linewidth=1.2, label=label, zorder=1, gid=tag("", run_i))
     else:
         order = np.argsort(xs[ok])
         ax.plot(xs[ok][order], ys[ok][order], color=IDEAL_COLOR, linestyle=run_linestyle(run_i),
-                linewidth=1.2, marker="", label=label, zorder=1)
+                linewidth=1.2, marker="", label=label, zorder=1, gid=tag("", run_i))
 
 
 def spans_decades(values, factor: float = 20.0) -> bool:
@@ -169,8 +170,10 @@ def hpanel(ax, rows, styles, nruns: int, bars: bool, log: bool = False,
         xerr = _yerr([p])
         if bars:
             ax.barh(y, p.med, height=height * 0.9, color=color, alpha=0.85,
-                    hatch=run_hatch(p.run_i), edgecolor="0.2", linewidth=0.5)
-            ax.errorbar(p.med, y, xerr=xerr, color="0.15", linestyle="none", elinewidth=1)
+                    hatch=run_hatch(p.run_i), edgecolor="0.2", linewidth=0.5,
+                    gid=tag(p.strategy, p.run_i))
+            ax.errorbar(p.med, y, xerr=xerr, color="0.15", linestyle="none", elinewidth=1,
+                        gid=tag(p.strategy, p.run_i))
         else:
             kw = styles.line_kw(p.strategy, p.run_i)
             kw["linestyle"] = "none"

@@ -38,6 +38,13 @@ class FigureResult:
     # sentence computed from the data (never written by hand), shown under the caption.
     question: str = ""
     answer: str = ""
+    # The figure for the interactive page (html/chart.py), which style.save hands over with
+    # the paths: the same artists as the PNG, as plotly traces.
+    chart: dict | None = None
+
+    def __post_init__(self) -> None:
+        if self.chart is None:
+            self.chart = getattr(self.paths, "chart", None)
 
     def markdown(self, out_dir: str) -> str:
         """Title, image, the question and caption with a link to the SVG, the answer,

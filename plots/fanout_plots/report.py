@@ -16,6 +16,7 @@ from .stats import MIN_FOR_LEVEL, ci_text, order_ranks
 HALF_WIDTH_LIMIT = 0.05
 RELEASE_TYPES = ("Release", "RelWithDebInfo")
 CARD = (("fanout_label", "label"), ("fanout_cpu_model", "CPU model"), ("fanout_cores", "cores"),
+        ("fanout_cpus", "cores used of those available (run_all.sh --cpus)"),
         ("num_cpus", "CPUs seen by Google Benchmark"), ("mhz_per_cpu", "MHz per CPU"),
         ("fanout_memory", "memory"), ("fanout_kernel", "kernel"),
         ("fanout_compiler", "compiler"), ("fanout_cxx_flags", "C++ flags"),
@@ -51,6 +52,9 @@ def repetitions_text(value) -> str:
 
 def _ctx_value(ctx: dict, key: str) -> str:
     v = ctx.get(key)
+    if key == "fanout_cpus":
+        return (f"{v} of {ctx.get('fanout_cpus_of', 'n/a')} (CPU {ctx.get('fanout_cpu_list')})"
+                if v else "all")
     if v is None or v == "":
         return "n/a"
     if key == "fanout_repetitions":

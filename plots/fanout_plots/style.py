@@ -38,6 +38,7 @@ INVALID_GID = "invalid"
 INVALID_STYLE = {"marker": "X", "markersize": 11, "color": "red", "markeredgecolor": "0.1",
                  "markeredgewidth": 0.8, "linestyle": "none"}
 INVALID_LABEL = "invalid: beyond its physical bound (see Warnings)"
+TAG_PREFIX = "strategy."
 matplotlib.rcParams.update(RC)
 
 
@@ -63,7 +64,7 @@ class Styles:
         """Keyword arguments for plot/errorbar of one strategy on one machine."""
         fill = _RUN_FILLS[run_index % len(_RUN_FILLS)]
         color = self.color(strategy)
-        return {"color": color, "marker": self.marker(strategy),
+        return {"color": color, "marker": self.marker(strategy), "gid": tag(strategy, run_index),
                 "linestyle": _RUN_LINES[run_index % len(_RUN_LINES)], "fillstyle": fill,
                 "markerfacecolor": color if fill == "full" else "white",
                 "markeredgecolor": color}
@@ -71,6 +72,21 @@ class Styles:
     def strategy_handles(self, strategies) -> list:
         return [Line2D([], [], color=self.color(s), marker=self.marker(s), label=s)
                 for s in strategies]
+
+
+def tag(strategy: str, run_index: int) -> str:
+    """The gid of a strategy's artists on one machine (strategy "" for the machine's own, such
+    as its ideal line): the interactive page (html/chart.py) groups and names its traces by
+    it, and its machine box hides them with their machine."""
+    return f"{TAG_PREFIX}{run_index}.{strategy}"
+
+
+def parse_tag(gid) -> tuple:
+    """(strategy, machine index) from a gid tag() wrote, or (None, None)."""
+    if isinstance(gid, str) and gid.startswith(TAG_PREFIX):
+        run, name = gid[len(TAG_PREFIX):].split(".", 1)
+        return name, int(run)
+    return None, None
 
 
 def run_linestyle(i: int) -> str:
@@ -144,10 +160,20 @@ def tidy_log_axes(fig) -> None:
             axis.set_minor_formatter(NullFormatter())
 
 
+def cores_text(run) -> str:
+    """'2 cores', or '1 core (--cpus 1 of 2: CPU 0)' for a run restricted by run_all.sh --cpus."""
+    text = f"{run.cores} core{'' if run.cores == 1 else 's'}"
+    ctx = run.context
+    if ctx.get("fanout_cpus"):
+        text += (f" (--cpus {ctx['fanout_cpus']} of {ctx.get('fanout_cpus_of', '?')}: "
+                 f"CPU {ctx.get('fanout_cpu_list', '?')})")
+    return text
+
+
 def machine_text(runs) -> str:
     def one(r) -> str:
         ctx = r.context
-        parts = [ctx.get("fanout_cpu_model"), f"{r.cores} cores", ctx.get("fanout_build_type")]
+        parts = [ctx.get("fanout_cpu_model"), cores_text(r), ctx.get("fanout_build_type")]
         commit = ctx.get("fanout_git_commit")
         if commit and commit != "unknown":
             parts.append(f"commit {commit[:10]}")
@@ -184,10 +210,20 @@ def finish(fig, runs, title: str, handles: list, ncol: int = 4, error_bars: bool
     fig.text(x, y - 0.01, machine_text(runs), ha="left", va="top", fontsize=10, color="0.25")
 
 
-def save(fig, out_dir: str, name: str) -> list:
-    """Writes NAME.png and NAME.svg, each under a temporary name first; returns both paths."""
+class Saved(list):
+    """The paths of a saved figure, and `chart`: the same figure for the interactive page
+    (html/chart.py), read from its artists before it was closed. FigureResult takes both."""
+
+    chart: dict | None = None
+
+
+def save(fig, out_dir: str, name: str) -> Saved:
+    """Writes NAME.png and NAME.svg, each under a temporary name first; returns both paths,
+    with the figure's interactive chart."""
+    from .html.chart import from_figure
+
     os.makedirs(out_dir, exist_ok=True)
-    paths = []
+    paths = Saved()
     try:
         # One layout pass and one bounding box for both formats.
         fig.draw_without_rendering()
@@ -197,6 +233,7 @@ def save(fig, out_dir: str, name: str) -> list:
             with atomic_path(path) as tmp:
                 fig.savefig(tmp, format=ext, bbox_inches=bbox)
             paths.append(path)
+        paths.chart = from_figure(fig)
     finally:
         plt.close(fig)
     return paths

@@ -444,8 +444,8 @@ def test_filter_and_printed_paths(tmp_path, capsys, monkeypatch):
     assert run_cli(FIXTURES / "dev-2core", FIXTURES / "server-16core", "--filter", "^wait/",
                    "--out", out) == 0
     printed = capsys.readouterr().out.split()
-    assert printed == [str(out / "report.md"), str(out / "comparison.md"),
-                       str(out / "comparison.json")]
+    assert printed == [str(out / "report.md"), str(out / "report.html"),
+                       str(out / "comparison.md"), str(out / "comparison.json")]
     text = (out / "comparison.md").read_text()
     assert "cpu/" not in text and "5 benchmarks present in both" in text
     names = [e["name"] for e in json.loads((out / "comparison.json").read_text())[

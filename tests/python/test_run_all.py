@@ -1,6 +1,7 @@
 """run_all.sh as a user meets it: bad input exits 2 with a message, and an interrupted run
 leaves no half-written file under a final name."""
 
+import json
 import os
 import signal
 import subprocess
@@ -41,6 +42,45 @@ def test_bad_flags_exit_2_with_usage(args, message):
     assert "usage: ./run_all.sh" in result.stderr
 
 
+AVAILABLE = len(os.sched_getaffinity(0))
+
+
+@pytest.mark.parametrize("value", ["0", str(AVAILABLE + 1), "abc", "1.5", "99999"])
+def test_bad_cpus_exit_2_with_one_line(value, tmp_path):
+    result = run("--quick", "--no-plots", "--out", str(tmp_path), "--cpus", value)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f'run_all.sh: bad --cpus "{value}": expected a whole number from 1 to {AVAILABLE}, '
+        "the cores this machine lets the suite use"]
+    assert not any(tmp_path.iterdir())  # refused before anything was built or run
+
+
+def build_bm_fanout() -> None:
+    subprocess.run(
+        ["cmake", "--build", "--preset", "release", "--target", "bm_fanout"],
+        cwd=ROOT, check=True, capture_output=True, timeout=600,
+    )
+
+
+def test_cpus_1_runs_on_one_core_and_says_so(tmp_path):
+    build_bm_fanout()
+    result = run("--quick", "--no-plots", "--cpus", "1", "--label", "one", "--out",
+                 str(tmp_path), "--filter", "^cpu/(sequential|tbb_parallel_for|join_set)/")
+    assert result.returncode == 0, result.stderr
+    assert "on 1 of" in result.stdout
+    (path,) = tmp_path.glob("one/*/bm_fanout.json")
+    data = json.loads(path.read_text())
+    ctx = data["context"]
+    assert (ctx["fanout_cores"], ctx["fanout_cpus"]) == ("1", "1")
+    assert ctx["fanout_cpus_of"] == str(AVAILABLE)
+    assert ctx["fanout_cpu_list"] in {str(c) for c in os.sched_getaffinity(0)}
+    workers = {b["workers"] for b in data["benchmarks"] if "workers" in b}
+    assert workers == {1}
+    threads = {b["os_threads"] for b in data["benchmarks"]
+               if b["name"].startswith("cpu/tbb_parallel_for/")}
+    assert threads and max(threads) <= 2  # the caller and one worker at most
+
+
 def test_filter_matching_nothing_exits_2(tmp_path):
     result = run("--quick", "--no-plots", "--out", str(tmp_path), "--filter", "^nothing$")
     assert result.returncode == 2
@@ -51,10 +91,7 @@ def test_filter_matching_nothing_exits_2(tmp_path):
 def test_sigint_leaves_no_json_under_a_final_name(tmp_path):
     out = tmp_path / "new" / "results"  # made by the run, and removed again
     # Build first, so that the interrupt lands in the benchmark run, not in the build.
-    subprocess.run(
-        ["cmake", "--build", "--preset", "release", "--target", "bm_fanout"],
-        cwd=ROOT, check=True, capture_output=True, timeout=600,
-    )
+    build_bm_fanout()
     proc = subprocess.Popen(
         [str(RUN_ALL), "--quick", "--no-plots", "--label", "sigint", "--out", str(out),
          "--filter", "wait/(sequential|tbb_)"],

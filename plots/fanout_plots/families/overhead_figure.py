@@ -13,7 +13,7 @@ from ..draw import Point
 from ..figure import FigureResult, median_col, table_rows
 from ..output import num, times
 from ..stats import ci_text, median_ci, ratio_ci
-from ..style import IDEAL_COLOR, finish, log_x_at, machine_handles, new_figure, save
+from ..style import IDEAL_COLOR, finish, log_x_at, machine_handles, new_figure, save, tag
 from . import overhead as oh
 
 QUESTION = ("What does the suite's async layer add per wait and per task, against the raw libuv "
@@ -71,7 +71,8 @@ def _tasks_panel(ax, runs, styles) -> list:
             y = labels.index(label) if label in labels else len(labels)
             labels += [] if label in labels else [label]
             ci = median_ci(b.samples("ns_per_task"))
-            ax.barh(y + 0.35 * ri, ci.median, height=0.3, color=styles.color(b.strategy))
+            ax.barh(y + 0.35 * ri, ci.median, height=0.3, color=styles.color(b.strategy),
+                    gid=tag(b.strategy, ri))
             target = oh._task_target(b)
             if target:
                 ax.plot([target, target], [y - 0.4, y + 0.4], color="0.3", linestyle="--")

@@ -15,7 +15,7 @@ from ...figure import (MAKESPAN, FigureResult, by_rank, col, handles, median_col
                        rep_points, samples, table_rows, workloads_with)
 from ...output import num
 from ...results import registry_of
-from ...style import IDEAL_COLOR, finish, machine_handles, new_figure, run_linestyle, save
+from ...style import IDEAL_COLOR, finish, machine_handles, new_figure, run_linestyle, save, tag
 
 PCTS = (("p50_ms", "p50", "o"), ("p90_ms", "p90", "s"), ("p99_ms", "p99", "^"))
 CDF_TICKS = (0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.999)
@@ -55,7 +55,8 @@ def latency_percentiles(runs, styles, out_dir):
             color = styles.color(p.strategy)
             meds = [p.bench.median(k) for k, _, _ in PCTS]
             ys = [y + (i - 1) * dodge for i in range(len(PCTS))]
-            ax.plot(meds, ys, color=color, linestyle=run_linestyle(p.run_i), linewidth=1)
+            ax.plot(meds, ys, color=color, linestyle=run_linestyle(p.run_i), linewidth=1,
+                    gid=tag(p.strategy, p.run_i))
             for (key, _, marker), yi in zip(PCTS, ys):
                 q = Point(p.run_i, p.strategy, p.x, p.bench, p.bench.samples(key))
                 ax.errorbar(q.med, yi, xerr=[[q.med - q.lo], [q.hi - q.med]], marker=marker,

@@ -12,6 +12,7 @@ from matplotlib.transforms import blended_transform_factory
 
 from ...output import num, times
 from ...stats import ci_text, ratio_ci
+from ...style import tag
 
 # Not measured: over the profile's budget (`skipped: ...`), or an error of the run itself.
 SKIP_MARKS = (("skipped", "v", "not run: its ideal exceeds the profile's budget"),
@@ -27,7 +28,7 @@ def own_bounds(axes, styles, run_i: int, ser: dict, right_ideal=None) -> None:
         if ok.sum() < 1:
             continue
         kw = {"color": styles.color(s), "linestyle": ":", "linewidth": 1.1, "zorder": 1,
-              "alpha": 0.9 if run_i == 0 else 0.6}
+              "alpha": 0.9 if run_i == 0 else 0.6, "gid": tag(s, run_i)}
         axes[0].plot(xs[ok], ys[ok], **kw)
         if right_ideal is not None:
             axes[1].plot(xs[ok], right_ideal(xs[ok], ys[ok]), **kw)
@@ -52,7 +53,8 @@ def mark_skipped(ax, runs, workload: str) -> list:
                 continue
             _, marker, label = _kind(b.error or "")
             ax.plot([items], [0.98], marker=marker, color="0.35", markersize=8,
-                    linestyle="none", transform=top, clip_on=False, zorder=5)
+                    linestyle="none", transform=top, clip_on=False, zorder=5,
+                    label=f"{b.strategy} at {num(items)} items: {label}")
             labels[label] = marker
     return [Line2D([], [], color="0.35", marker=m, linestyle="none", label=f"at the top: {lab}")
             for lab, m in labels.items()]

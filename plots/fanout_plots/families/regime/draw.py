@@ -11,7 +11,7 @@ from matplotlib.patches import Patch, Rectangle
 
 from ...figure import FigureResult
 from ...output import num
-from ...style import finish, new_figure, save
+from ...style import cores_text, finish, new_figure, save
 from . import answers
 from . import cells as cl
 
@@ -70,7 +70,7 @@ def _panel(ax, run, styles, cols, rows) -> list:
     ax.grid(False)
     ax.set_xlabel("compute share of an item (compute_ms / (compute_ms + wait)), and its work")
     ax.set_ylabel("items per fan-out")
-    ax.set_title(f"{run.label}: {run.cores} cores")
+    ax.set_title(f"{run.label}: {cores_text(run)}")
     return [c.winner.strategy for c in cs if c.winner is not None]
 
 
