@@ -10,11 +10,13 @@
 // the Context of whoever polls it; a leaf awaitable such as a timer reads that context to know
 // on which loop to wait and whom to wake.
 #include <coroutine>
+#include <cstddef>
 #include <exception>
 #include <optional>
 #include <utility>
 
 #include "harness/async/context.hpp"
+#include "harness/async/frame_arena.hpp"
 
 namespace fanout::async {
 
@@ -24,6 +26,12 @@ class task;
 namespace detail {
 
 struct promise_base {
+  // Frames come from the arena of the loop whose thread makes them (frame_arena.hpp).
+  static void* operator new(std::size_t size) { return frame_arena::allocate(size); }
+  static void operator delete(void* p, std::size_t size) noexcept {
+    frame_arena::deallocate(p, size);
+  }
+
   context ctx{};
   // Set when a coroutine awaits this task: resumed by symmetric transfer at the end.
   std::coroutine_handle<> continuation{};
