@@ -16,6 +16,7 @@
 //
 // Results cross from the workers to the consumer's loop through one uv_async_t of the set's
 // own, created on the consumer's loop the first time it has to wait.
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -41,15 +42,12 @@ class join_set {
   // Starts `t` on the runtime at once; returns its id (0, 1, 2, ... in spawn order).
   std::size_t spawn(task<T> t) {
     entry* e = acquire(std::move(t), spawned_);
-    {
-      std::lock_guard lock(mutex_);
-      ++running_;
-    }
+    // No lock: only this thread adds, and it is this thread that waits for the count to fall.
+    running_.fetch_add(1, std::memory_order_relaxed);
     try {
       runtime_.spawn(e);
     } catch (...) {  // not posted (out of memory): it never runs, so nothing waits for it
-      std::lock_guard lock(mutex_);
-      --running_;
+      running_.fetch_sub(1, std::memory_order_relaxed);
       recycle(e);
       throw;
     }
@@ -118,8 +116,8 @@ class join_set {
     if (cancelled) e->body.reset();
     std::lock_guard lock(mutex_);
     e->finished = true;
-    --running_;
-    if (cancelled || running_ == 0) done_.notify_all();  // abort_all may wait for either
+    const std::size_t left = running_.fetch_sub(1, std::memory_order_relaxed) - 1;
+    if (cancelled || left == 0) done_.notify_all();  // abort_all may wait for either
     if (!cancelled) {
       completed_.push(e);
       if (parked_) uv_async_send(async_);
@@ -133,6 +131,7 @@ class join_set {
 
   // Consumer's loop: false (go on at once) when a result is ready or the set is empty.
   bool park(std::coroutine_handle<> h, context ctx) {
+    if (!taken_.empty()) return false;
     std::lock_guard lock(mutex_);
     if (!completed_.empty() || size() == 0) return false;
     if (async_ == nullptr) {
@@ -154,13 +153,15 @@ class join_set {
     }
     if (h) self->parked_ctx_.on_wake->wake(h);
   }
+  // Takes every result that has arrived at once, under one lock, and then one at a time
+  // without it: the workers and the consumer meet on the mutex once per batch, not per task.
   std::optional<outcome<T>> take() {
-    entry* e = nullptr;
-    {
+    if (taken_.empty()) {
       std::lock_guard lock(mutex_);
-      if (completed_.empty()) return std::nullopt;
-      e = completed_.pop();
+      taken_ = std::exchange(completed_, {});
     }
+    if (taken_.empty()) return std::nullopt;
+    entry* e = taken_.pop();
     outcome<T> out = take_outcome<T>(e->id, e->body);
     recycle(e);
     ++joined_;
@@ -196,7 +197,8 @@ class join_set {
 
   std::mutex mutex_;
   std::condition_variable done_;
-  std::size_t running_ = 0;          // spawned and not finished
+  // Spawned and not finished: falls under mutex_ (done_ waits on it), rises without it.
+  std::atomic<std::size_t> running_ = 0;
   std::size_t cancels_pending_ = 0;  // cancels posted and not yet handled
   // Finished, not yet joined, in completion order: linked through the entries, so that a
   // worker never allocates to report a task's end.
@@ -215,6 +217,7 @@ class join_set {
       return e;
     }
   } completed_;
+  fifo taken_;  // consumer thread only: taken from completed_, not yet joined, in order
   uv_async_t* async_ = nullptr;       // created on the consumer's loop
   std::coroutine_handle<> parked_{};  // the consumer, while it waits in join_next()
   context parked_ctx_{};

@@ -33,12 +33,16 @@ struct promise_base {
   }
 
   context ctx{};
-  // Set when a coroutine awaits this task: resumed by symmetric transfer at the end.
-  std::coroutine_handle<> continuation{};
   // Set when a set or the runtime starts the task as a root: called once it has finished.
   // It may destroy the frame, so nothing touches the promise after calling it.
   void (*on_done)(void* arg) = nullptr;
-  void* on_done_arg = nullptr;
+  // A task is either awaited or a root, never both: one word holds what each needs at its end
+  // (every frame of a fan-out is smaller by it).
+  union {
+    // Without on_done: the coroutine that awaits this task, resumed by symmetric transfer.
+    std::coroutine_handle<> continuation{};
+    void* on_done_arg;  // with on_done: its argument
+  };
   std::exception_ptr error{};
 
   std::suspend_always initial_suspend() noexcept { return {}; }
@@ -48,8 +52,8 @@ struct promise_base {
     template <class P>
     std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) noexcept {
       promise_base& p = h.promise();
-      if (p.continuation) return p.continuation;
-      if (p.on_done) p.on_done(p.on_done_arg);
+      if (p.on_done == nullptr) return p.continuation ? p.continuation : std::noop_coroutine();
+      p.on_done(p.on_done_arg);
       return std::noop_coroutine();
     }
     void await_resume() noexcept {}
