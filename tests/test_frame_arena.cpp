@@ -1,13 +1,12 @@
 // frame_arena: frames of tasks made on a loop come from its arena, go back to it from any
 // thread, and outlive it safely; the arena returns its blocks once every frame is freed.
-#include "harness/async/frame_arena.hpp"
-
 #include <gtest/gtest.h>
 
 #include <thread>
 #include <vector>
 
 #include "harness/async/event_loop.hpp"
+#include "harness/async/frame_arena.hpp"
 #include "harness/async/futures_unordered.hpp"
 #include "harness/async/sleep.hpp"
 #include "harness/async/task.hpp"

@@ -84,10 +84,10 @@ class frame_arena {
   std::size_t live_ = 0;  // frames allocated and not yet given back to this arena's lists
   std::vector<void*> blocks_;
 
-  std::mutex mutex_;             // guards what follows
-  free_node* remote_ = nullptr;  // freed on other threads, not yet collected
+  std::mutex mutex_;                          // guards what follows
+  free_node* remote_ = nullptr;               // freed on other threads, not yet collected
   std::atomic<bool> remote_pending_ = false;  // read by the owner without the lock
-  bool abandoned_ = false;  // its loop is gone: the last frame freed frees it
+  bool abandoned_ = false;                    // its loop is gone: the last frame freed frees it
 };
 
 }  // namespace fanout::async
