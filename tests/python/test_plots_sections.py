@@ -198,9 +198,9 @@ def test_overhead_finding_replaces_slowest_fastest(report):
     spawn = med("overhead/join_set/spawn_join/tasks:100000/workers:2", "ns_per_task")
     assert f"join_set spawn+join {num(spawn)} ns per task with 2 workers (target ≤ 250 ns" \
         in line
-    # Per wait beyond the floor, from the fewest waits to the most, against its spread.
-    assert "the cost per wait beyond the floor varies from the fewest to the most waits by " \
-        "futures_unordered " in line
+    # This run's layer beats its floor (raw_libuv): no cost beyond the floor, so no spread of it
+    # (test_findings_known.py checks the spread on a run with one).
+    assert "the cost per wait beyond the floor varies" not in line
 
 
 def test_fixture_is_small():
