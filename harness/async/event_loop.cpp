@@ -94,6 +94,7 @@ bool event_loop::block_on_for(task<void> t, double timeout_ms, compute_pool* poo
     bool expired = false;
     bool closed = false;
   } w{&loop_};
+  const frame_arena::scope frames(arena_.get());
   uv_timer_t timer;
   timer.data = &w;
   uv_check(uv_timer_init(&loop_, &timer), "uv_timer_init");
@@ -188,7 +189,10 @@ void event_loop::on_precise(uv_poll_t* handle, int, int) {
   fire_all(due, now);
 }
 
-void event_loop::run() { uv_run(&loop_, UV_RUN_DEFAULT); }
+void event_loop::run() {
+  const frame_arena::scope frames(arena_.get());
+  uv_run(&loop_, UV_RUN_DEFAULT);
+}
 
 void event_loop::stop() {
   post([](void* self) { uv_stop(static_cast<event_loop*>(self)->uv()); }, this);

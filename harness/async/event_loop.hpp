@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "harness/async/context.hpp"
+#include "harness/async/frame_arena.hpp"
 #include "harness/async/precise_timer.hpp"
 #include "harness/async/task.hpp"
 
@@ -74,6 +75,7 @@ class event_loop {
   event_loop& operator=(const event_loop&) = delete;
 
   uv_loop_t* uv() noexcept { return &loop_; }
+  frame_arena* arena() noexcept { return arena_.get(); }
 
   // The context of a root task on this loop: wake-ups resume at once, CPU parts run inline.
   context root_context(compute_pool* pool = nullptr) noexcept {
@@ -87,6 +89,7 @@ class event_loop {
   // its result or rethrows its exception.
   template <class T>
   T block_on(task<T> t, compute_pool* pool = nullptr) {
+    const frame_arena::scope frames(arena_.get());
     detail::finish_flag done{&loop_};
     t.start(root_context(pool), &detail::finish_flag::set, &done);
     done.running = true;
@@ -140,6 +143,12 @@ class event_loop {
   static void on_precise(uv_poll_t* handle, int status, int events);
   void arm_precise();
 
+  // Where the frames of the tasks made on this loop's thread live (frame_arena.hpp); first,
+  // so that it goes last, once every handle is closed.
+  struct arena_release {
+    void operator()(frame_arena* a) const noexcept { frame_arena::release(a); }
+  };
+  std::unique_ptr<frame_arena, arena_release> arena_{frame_arena::make()};
   uv_loop_t loop_{};
   uv_async_t async_{};
   std::mutex mutex_;

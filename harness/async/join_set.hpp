@@ -10,12 +10,15 @@
 // A task that throws surfaces as that task's outcome, never as an exception out of
 // join_next(): the chapter's `join_next().await.unwrap()` would have turned one failed task
 // into a panic of the consumer. Destroying the set cancels what is still running, each frame
-// destroyed on its own worker (releasing its timers there), and waits until that is done.
+// destroyed on its own worker (releasing its timers there), and waits until that is done. A
+// finished task's frame is destroyed when the consumer joins it, on the consumer's thread, where
+// it was made: it goes back to that loop's frame arena without a lock (frame_arena.hpp).
 //
 // Results cross from the workers to the consumer's loop through one uv_async_t of the set's
 // own, created on the consumer's loop the first time it has to wait.
+#include <atomic>
 #include <condition_variable>
-#include <memory>
+#include <deque>
 #include <mutex>
 #include <new>
 #include <optional>
@@ -38,43 +41,64 @@ class join_set {
 
   // Starts `t` on the runtime at once; returns its id (0, 1, 2, ... in spawn order).
   std::size_t spawn(task<T> t) {
-    const std::size_t id = entries_.size();
-    entries_.push_back(std::make_unique<entry>(this, std::move(t), id));
-    {
-      std::lock_guard lock(mutex_);
-      ++running_;
-    }
+    entry* e = acquire(std::move(t), spawned_);
+    // No lock: only this thread adds, and it is this thread that waits for the count to fall.
+    running_.fetch_add(1, std::memory_order_relaxed);
     try {
-      runtime_.spawn(entries_.back().get());
+      runtime_.spawn(e);
     } catch (...) {  // not posted (out of memory): it never runs, so nothing waits for it
-      std::lock_guard lock(mutex_);
-      --running_;
-      entries_.pop_back();
+      running_.fetch_sub(1, std::memory_order_relaxed);
+      recycle(e);
       throw;
     }
-    return id;
+    return spawned_++;
   }
 
   // Spawned and not yet joined.
-  std::size_t size() const noexcept { return entries_.size() - joined_; }
+  std::size_t size() const noexcept { return spawned_ - joined_; }
 
   // Awaits the next task to finish, in completion order; std::nullopt once the set is empty.
   [[nodiscard]] auto join_next() noexcept { return next_awaiter{this}; }
 
  private:
+  // A spawned task's record, reused for another task once joined (entries are a slab).
   struct entry final : detail::spawn_record {
-    entry(join_set* s, task<T> t, std::size_t i)
-        : spawn_record(t.handle(), &t.handle().promise()), set(s), body(std::move(t)), id(i) {}
+    explicit entry(join_set* s) noexcept : set(s) {}
     void on_finished(bool cancelled) noexcept override { set->finished(this, cancelled); }
     void on_cancel_handled() noexcept override { set->cancel_handled(); }
+    void arm(task<T> t, std::size_t i) noexcept {
+      rebind(t.handle(), &t.handle().promise());
+      body = std::move(t);
+      id = i;
+      finished = false;
+    }
 
     join_set* set;
-    task<T> body;
-    std::size_t id;
-    outcome<T> result;
+    task<T> body;  // empty while the entry is free
+    std::size_t id = 0;
     bool finished = false;       // guarded by the set's mutex
     entry* next_done = nullptr;  // the completed list's link, guarded by the set's mutex
   };
+
+  // Consumer thread: a free entry (or a new one) for task `t`.
+  entry* acquire(task<T> t, std::size_t id) {
+    entry* e = nullptr;
+    if (free_.empty()) {
+      e = &slots_.emplace_back(this);
+      // So that recycle never allocates: at most every slot is free at once.
+      if (free_.capacity() < slots_.size()) free_.reserve(2 * slots_.size());
+    } else {
+      e = free_.back();
+      free_.pop_back();
+    }
+    e->arm(std::move(t), id);
+    return e;
+  }
+  // Consumer thread: destroys the entry's frame, if any, and frees the entry.
+  void recycle(entry* e) noexcept {
+    e->body.reset();
+    free_.push_back(e);  // within the capacity acquire reserved
+  }
 
   struct next_awaiter {
     join_set* set;
@@ -86,14 +110,14 @@ class join_set {
     std::optional<outcome<T>> await_resume() { return set->take(); }
   };
 
-  // Worker thread: record the result, free the frame there, and tell the consumer.
+  // Worker thread: a cancelled frame is destroyed here, with the timers it holds on this
+  // worker's loop; a finished one waits at its final suspend point for the consumer to join it.
   void finished(entry* e, bool cancelled) noexcept {
-    if (!cancelled) e->result = take_outcome<T>(e->id, e->body);
-    e->body.reset();
+    if (cancelled) e->body.reset();
     std::lock_guard lock(mutex_);
     e->finished = true;
-    --running_;
-    if (cancelled || running_ == 0) done_.notify_all();  // abort_all may wait for either
+    const std::size_t left = running_.fetch_sub(1, std::memory_order_relaxed) - 1;
+    if (cancelled || left == 0) done_.notify_all();  // abort_all may wait for either
     if (!cancelled) {
       completed_.push(e);
       if (parked_) uv_async_send(async_);
@@ -107,6 +131,7 @@ class join_set {
 
   // Consumer's loop: false (go on at once) when a result is ready or the set is empty.
   bool park(std::coroutine_handle<> h, context ctx) {
+    if (!taken_.empty()) return false;
     std::lock_guard lock(mutex_);
     if (!completed_.empty() || size() == 0) return false;
     if (async_ == nullptr) {
@@ -128,15 +153,17 @@ class join_set {
     }
     if (h) self->parked_ctx_.on_wake->wake(h);
   }
+  // Takes every result that has arrived at once, under one lock, and then one at a time
+  // without it: the workers and the consumer meet on the mutex once per batch, not per task.
   std::optional<outcome<T>> take() {
-    entry* e = nullptr;
-    {
+    if (taken_.empty()) {
       std::lock_guard lock(mutex_);
-      if (completed_.empty()) return std::nullopt;
-      e = completed_.pop();
+      taken_ = std::exchange(completed_, {});
     }
-    outcome<T> out = std::move(e->result);
-    entries_[e->id].reset();
+    if (taken_.empty()) return std::nullopt;
+    entry* e = taken_.pop();
+    outcome<T> out = take_outcome<T>(e->id, e->body);
+    recycle(e);
     ++joined_;
     return out;
   }
@@ -145,10 +172,10 @@ class join_set {
   // of memory), the tasks left are waited for until they finish on their own.
   void abort_all() noexcept {
     std::unique_lock lock(mutex_);
-    for (auto& e : entries_) {
-      if (!e || e->finished) continue;
+    for (entry& e : slots_) {
+      if (!e.body.valid() || e.finished) continue;
       try {
-        runtime_.cancel(e.get());
+        runtime_.cancel(&e);
       } catch (const std::bad_alloc&) {
         break;
       }
@@ -162,12 +189,16 @@ class join_set {
   }
 
   runtime& runtime_;
-  std::vector<std::unique_ptr<entry>> entries_;  // by id; consumer thread only
-  std::size_t joined_ = 0;                       // consumer thread only
+  // Consumer thread only. A deque never moves its entries, which the runtime points to.
+  std::deque<entry> slots_;
+  std::vector<entry*> free_;
+  std::size_t spawned_ = 0;
+  std::size_t joined_ = 0;
 
   std::mutex mutex_;
   std::condition_variable done_;
-  std::size_t running_ = 0;          // spawned and not finished
+  // Spawned and not finished: falls under mutex_ (done_ waits on it), rises without it.
+  std::atomic<std::size_t> running_ = 0;
   std::size_t cancels_pending_ = 0;  // cancels posted and not yet handled
   // Finished, not yet joined, in completion order: linked through the entries, so that a
   // worker never allocates to report a task's end.
@@ -186,6 +217,7 @@ class join_set {
       return e;
     }
   } completed_;
+  fifo taken_;  // consumer thread only: taken from completed_, not yet joined, in order
   uv_async_t* async_ = nullptr;       // created on the consumer's loop
   std::coroutine_handle<> parked_{};  // the consumer, while it waits in join_next()
   context parked_ctx_{};

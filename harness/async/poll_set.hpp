@@ -77,12 +77,18 @@ class poll_set {
   [[nodiscard]] auto next() noexcept { return next_awaiter{this}; }
 
  private:
-  struct child final : waker {
+  struct child {
     child(poll_set* s, task<T> t, std::size_t i) : set(s), body(std::move(t)), id(i) {}
-    void wake(std::coroutine_handle<> h) noexcept override { set->on_child_wake(h); }
     poll_set* set;
     task<T> body;
     std::size_t id;
+  };
+  // The waker of every child: a wake-up queues the coroutine woken, whichever child it is in,
+  // so one waker serves the set (a word less per child).
+  struct children_waker final : waker {
+    explicit children_waker(poll_set* s) noexcept : set(s) {}
+    void wake(std::coroutine_handle<> h) noexcept override { set->on_child_wake(h); }
+    poll_set* set;
   };
   // The poller's coroutine type: started at once, suspended between polls, never finishing;
   // the set owns its frame.
@@ -182,7 +188,7 @@ class poll_set {
   }
 
   void start(child* c) {
-    const context ctx{consumer_ctx_.loop, c, consumer_ctx_.pool};
+    const context ctx{consumer_ctx_.loop, &children_waker_, consumer_ctx_.pool};
     c->body.start(ctx, &poll_set::on_child_done, c);
   }
 
@@ -243,8 +249,9 @@ class poll_set {
   const source source_;
   std::size_t next_source_ = 0;
   // Children live in slots that are reused once finished: no allocation per child beyond its
-  // frame, and a deque never moves them (each is its children's waker).
+  // frame, and a deque never moves them (each is its frame's on_done argument).
   std::deque<child> slots_;
+  children_waker children_waker_{this};
   std::vector<child*> free_;
   std::size_t pushed_ = 0;
   std::deque<runnable> ready_;

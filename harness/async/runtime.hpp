@@ -39,14 +39,21 @@ class spawn_record {
   virtual void on_cancel_handled() noexcept {}
 
  protected:
+  spawn_record() noexcept = default;
   spawn_record(std::coroutine_handle<> frame, promise_base* promise) noexcept
       : frame_(frame), promise_(promise) {}
+  // Makes a record that has finished (or never started) stand for another task: an owner
+  // reuses its records instead of allocating one per task.
+  void rebind(std::coroutine_handle<> frame, promise_base* promise) noexcept {
+    frame_ = frame;
+    promise_ = promise;
+  }
 
  private:
   friend class fanout::async::runtime;
   friend struct worker;
-  std::coroutine_handle<> frame_;
-  promise_base* promise_;
+  std::coroutine_handle<> frame_{};
+  promise_base* promise_ = nullptr;
   worker* home_ = nullptr;
   spawn_record* prev_ = nullptr;  // intrusive list of the worker's live tasks
   spawn_record* next_ = nullptr;

@@ -36,10 +36,10 @@ class sleep_for {
   template <class P>
   void await_suspend(std::coroutine_handle<P> h) {
     handle_ = h;
-    waker_ = h.promise().ctx.on_wake;
-    node_.fire = &sleep_for::on_fire;
-    h.promise().ctx.loop->add_timer_at(
-        &node_, clock::now() + measure::from_ms(ms_ > 0 ? ms_ : 0));
+    node_.fire = &sleep_for::on_fire<P>;
+    const clock::time_point deadline = clock::now() + measure::from_ms(ms_ > 0 ? ms_ : 0);
+    fired_ = {};  // ms_ is read: from here on the word holds the firing time
+    h.promise().ctx.loop->add_timer_at(&node_, deadline);
   }
 
   // When the timer fired: the moment the underlying event completed, which may be well before
@@ -47,18 +47,24 @@ class sleep_for {
   clock::time_point await_resume() const noexcept { return fired_; }
 
  private:
+  // The waiter's waker is read from its promise when the timer fires, rather than kept here: a
+  // suspended coroutine's context does not change, and every wait of a fan-out is a word
+  // smaller.
+  template <class P>
   static void on_fire(detail::timer_node* node, clock::time_point now) {
     // node_ is the first member: the node's address is the awaiter's.
     auto* self = reinterpret_cast<sleep_for*>(node);
     self->fired_ = now;
-    self->waker_->wake(self->handle_);
+    const auto h = std::coroutine_handle<P>::from_address(self->handle_.address());
+    h.promise().ctx.on_wake->wake(h);
   }
 
   detail::timer_node node_;  // first: see on_fire
-  double ms_;
-  waker* waker_ = nullptr;
   std::coroutine_handle<> handle_{};
-  clock::time_point fired_{};
+  union {
+    double ms_;                // until armed
+    clock::time_point fired_;  // once armed: when the timer fired
+  };
 };
 
 // sleep_until: an awaitable wait on the loop until a steady-clock deadline, to the microsecond

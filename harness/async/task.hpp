@@ -10,11 +10,13 @@
 // the Context of whoever polls it; a leaf awaitable such as a timer reads that context to know
 // on which loop to wait and whom to wake.
 #include <coroutine>
+#include <cstddef>
 #include <exception>
 #include <optional>
 #include <utility>
 
 #include "harness/async/context.hpp"
+#include "harness/async/frame_arena.hpp"
 
 namespace fanout::async {
 
@@ -24,13 +26,23 @@ class task;
 namespace detail {
 
 struct promise_base {
+  // Frames come from the arena of the loop whose thread makes them (frame_arena.hpp).
+  static void* operator new(std::size_t size) { return frame_arena::allocate(size); }
+  static void operator delete(void* p, std::size_t size) noexcept {
+    frame_arena::deallocate(p, size);
+  }
+
   context ctx{};
-  // Set when a coroutine awaits this task: resumed by symmetric transfer at the end.
-  std::coroutine_handle<> continuation{};
   // Set when a set or the runtime starts the task as a root: called once it has finished.
   // It may destroy the frame, so nothing touches the promise after calling it.
   void (*on_done)(void* arg) = nullptr;
-  void* on_done_arg = nullptr;
+  // A task is either awaited or a root, never both: one word holds what each needs at its end
+  // (every frame of a fan-out is smaller by it).
+  union {
+    // Without on_done: the coroutine that awaits this task, resumed by symmetric transfer.
+    std::coroutine_handle<> continuation{};
+    void* on_done_arg;  // with on_done: its argument
+  };
   std::exception_ptr error{};
 
   std::suspend_always initial_suspend() noexcept { return {}; }
@@ -40,8 +52,8 @@ struct promise_base {
     template <class P>
     std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) noexcept {
       promise_base& p = h.promise();
-      if (p.continuation) return p.continuation;
-      if (p.on_done) p.on_done(p.on_done_arg);
+      if (p.on_done == nullptr) return p.continuation ? p.continuation : std::noop_coroutine();
+      p.on_done(p.on_done_arg);
       return std::noop_coroutine();
     }
     void await_resume() noexcept {}

@@ -52,9 +52,11 @@ MIXED = (
     '`mixed/tbb_task_group/items:32/workers:2/ms:10`, `mixed/sequential/items:32/ms:10`.')
 OVERHEAD = (
     "- **overhead**: at 100,000 waits of 10 ms, makespan over raw_bucketed's 12 ms: raw_libuv "
-    '3.33×, futures_unordered 1.2× (target ≤ 1.25×: met), join_set 1.5×; at most 380 bytes '
-    'per in-flight wait (join_set, 100,000 waits; target ≤ 400: met). Details under Overhead. '
-    'Rows: `overhead/raw_libuv/waits:100000/ms:10`, '
+    '3.33×, futures_unordered 1.2× (target ≤ 2×: met), join_set 1.5× (target ≤ 2.5×: met); the '
+    'cost per wait beyond the floor varies from the fewest to the most waits by '
+    'futures_unordered 1.2× (met), join_set 1× (met) (target within 1.3×); at most 380 bytes '
+    'per in-flight wait (join_set, 100,000 waits; target ≤ 160: missed). Details under '
+    'Overhead. Rows: `overhead/raw_libuv/waits:100000/ms:10`, '
     '`overhead/futures_unordered/waits:100000/ms:10`, '
     '`overhead/join_set/waits:100000/ms:10/workers:2`, '
     '`overhead/raw_bucketed/waits:100000/ms:10`.')
@@ -157,6 +159,6 @@ def test_overhead_falls_back_to_raw_libuv_without_raw_bucketed(tmp_path, monkeyp
     text = (src / "report.md").read_text()
     line = next(x for x in _findings(text) if x.startswith("- **overhead**"))
     assert line.startswith("- **overhead**: at 100,000 waits of 10 ms, makespan over "
-                           "raw_libuv's 40 ms: futures_unordered 0.36× (target ≤ 1.25×: met)")
+                           "raw_libuv's 40 ms: futures_unordered 0.36× (target ≤ 2×: met)")
     assert "Against the floor, raw_libuv (raw_bucketed is absent from this run" in text
     assert json.loads(data["context"]["fanout_noisy"])[0]["name"] in text

@@ -147,21 +147,25 @@ def test_overhead_section_tables_ratios_bytes_and_targets(report):
             assert number(r["makespan [ms]"].split(" [")[0]) == pytest.approx(med(name),
                                                                               rel=1e-3)
             # This run predates raw_bucketed: raw_libuv is its floor.
-            assert number(r["× the floor"]) == pytest.approx(med(name) / raw, rel=5e-3)
-            assert number(r["bytes per in-flight wait"]) == pytest.approx(
+            assert number(r["× the floor [95% CI]"].split(" [")[0]) == pytest.approx(
+                med(name) / raw, rel=5e-3)
+            if s != "raw_libuv":
+                assert r["× the floor [95% CI]"].count("[") == 1  # with its interval
+            assert number(r["bytes per in-flight wait"].split(" [")[0]) == pytest.approx(
                 med(name, "bytes_per_wait"), rel=1e-3)
             assert number(r["per wait [ns]"]) == pytest.approx(
                 (med(name) - 10) / n * 1e6, rel=1e-3)
     fu = rows[(100_000, "futures_unordered")]
-    ok = med(OV.format("futures_unordered", 100_000, "")) <= 1.25 * med(
+    ok = med(OV.format("futures_unordered", 100_000, "")) <= 2 * med(
         OV.format("raw_libuv", 100_000, ""))
-    assert "≤ 1.25× raw_libuv" in fu["target"]
+    assert "≤ 2× raw_libuv" in fu["target"]
     assert fu["met"].startswith("met" if ok else "missed")
     assert "completes" in rows[(1_000_000, "raw_libuv")]["target"]
     tasks = next(t for t in tables(section) if t and "ns per task" in t[0])
     by = {(r["strategy"], r["workers"]): r for r in tasks}
-    for (s, op, w), limit in ((("join_set", "spawn_join", "2"), 300),
-                              (("futures_unordered", "push_drain", "n/a"), 80)):
+    for (s, op, w), limit in ((("join_set", "spawn_join", "2"), 250),
+                              (("join_set", "spawn_join", "1"), 150),
+                              (("futures_unordered", "push_drain", "n/a"), 50)):
         tail = f"/tasks:100000/workers:{w}" if w != "n/a" else "/tasks:100000"
         ns = med(f"overhead/{s}/{op}{tail}", "ns_per_task")
         r = by[(s, w)]
@@ -186,14 +190,17 @@ def test_overhead_finding_replaces_slowest_fastest(report):
     raw = med(OV.format("raw_libuv", 100_000, ""))
     fu = med(OV.format("futures_unordered", 100_000, "")) / raw
     js = med(OV.format("join_set", 100_000, "/workers:2")) / raw
-    verdict = "met" if fu <= 1.25 else "missed"
+    verdict = "met" if fu <= 2 else "missed"
     assert f"makespan over raw_libuv's {num(raw)} ms" in line
-    assert f"futures_unordered {fu:.3g}× (target ≤ 1.25×: {verdict})" in line
-    assert f"join_set {js:.3g}×" in line
+    assert f"futures_unordered {fu:.3g}× (target ≤ 2×: {verdict})" in line
+    assert f"join_set {js:.3g}× (target ≤ 2.5×: {'met' if js <= 2.5 else 'missed'})" in line
     assert "slowest" not in line and "1,000,000 waits complete with" in line
     spawn = med("overhead/join_set/spawn_join/tasks:100000/workers:2", "ns_per_task")
-    assert f"join_set spawn+join {num(spawn)} ns per task with 2 workers (target ≤ 300 ns" \
+    assert f"join_set spawn+join {num(spawn)} ns per task with 2 workers (target ≤ 250 ns" \
         in line
+    # This run's layer beats its floor (raw_libuv): no cost beyond the floor, so no spread of it
+    # (test_findings_known.py checks the spread on a run with one).
+    assert "the cost per wait beyond the floor varies" not in line
 
 
 def test_fixture_is_small():

@@ -23,7 +23,7 @@ import numpy as np
 from .. import generic
 from .. import select as sel
 from ..output import num, ratio, rows_text, table, times
-from ..stats import ci_text
+from ..stats import ci_text, ratio_ci
 
 FAMILY = "overhead"
 MAKESPAN_COMPARABLE = True
@@ -32,10 +32,15 @@ COMPARED_ON = "real_time"
 HEADING = "## Overhead (the suite's resolution)"
 # The baselines without the suite's layers, the floor first: the first present is the floor.
 REFERENCES = ("raw_bucketed", "raw_libuv")
-RATIO_TARGET = ("futures_unordered", 100_000, 1.25)
-BYTES_TARGET = 400.0
-TASK_TARGETS = {("join_set", "spawn_join"): (300.0, 2), ("futures_unordered", "push_drain"):
-                (80.0, None)}
+# The targets (docs/design.md section 8): makespan over the floor's by (strategy, waits); the
+# spread of the cost per wait beyond the floor over the numbers of waits; bytes per in-flight
+# wait; ns per task by (strategy, operation, workers).
+RATIO_TARGETS = {("futures_unordered", 100_000): 2.0, ("futures_unordered", 1_000_000): 2.0,
+                 ("join_set", 100_000): 2.5, ("join_set", 1_000_000): 2.5}
+FLAT_TARGET = 1.3
+BYTES_TARGET = 160.0
+TASK_TARGETS = {("join_set", "spawn_join", 2): 250.0, ("join_set", "spawn_join", 1): 150.0,
+                ("futures_unordered", "push_drain", None): 50.0}
 COMPLETE_WAITS = 1_000_000
 
 
@@ -95,34 +100,67 @@ def above_floor_ns(b, floor) -> float:
 
 
 def _ratio_target(s, n) -> float | None:
-    ts, tn, limit = RATIO_TARGET
-    return limit if s == ts and n == tn else None
+    return RATIO_TARGETS.get((s, n))
+
+
+def floor_ratio(b, floor):
+    """The makespan over the floor's: the ratio of medians and its 95% CI (stats.ratio_ci)."""
+    return ratio_ci(floor.samples("real_time"), b.samples("real_time"))
+
+
+def flatness(run, s) -> tuple:
+    """(largest / smallest cost per wait beyond the floor over the numbers of waits, smallest
+    N, largest N) of strategy `s`; NaN with fewer than two numbers of waits or a cost ≤ 0."""
+    costs = {}
+    for n, per_n in by_waits(run).items():
+        if s in per_n:
+            costs[n] = above_floor_ns(per_n[s], floor_of(per_n)[1])
+    vals = [c for c in costs.values() if math.isfinite(c)]
+    if len(vals) < 2 or min(vals) <= 0:
+        return math.nan, min(costs, default=math.nan), max(costs, default=math.nan)
+    return max(vals) / min(vals), min(costs), max(costs)
+
+
+def _ratio_text(r) -> str:
+    return times(r.ratio) + (f" [{num(r.lo)}, {num(r.hi)}]" if math.isfinite(r.lo) else "")
 
 
 def _met(ok: bool) -> str:
     return "met" if ok else "missed"
 
 
-def _wait_row(run, n, s, b, per_n) -> list:
-    floor_name, floor = floor_of(per_n)
-    r = ratio(b.median(), floor.median()) if floor is not None else math.nan
-    bpw = b.median("bytes_per_wait")
+def _row_targets(run, n, s, r, bpw, floor_name) -> tuple:
+    """The targets of one row of the waits table and their verdicts."""
     targets, verdicts = [], []
     limit = _ratio_target(s, n)
     if limit is not None:
         targets.append(f"≤ {num(limit)}× {floor_name or 'the floor'}")
-        verdicts.append(_met(math.isfinite(r) and r <= limit))
+        verdicts.append(_met(math.isfinite(r.ratio) and r.ratio <= limit))
     if s not in REFERENCES:
         targets.append(f"≤ {num(BYTES_TARGET)} B/wait")
         verdicts.append(_met(math.isfinite(bpw) and bpw <= BYTES_TARGET))
+        flat, lo_n, hi_n = flatness(run, s)
+        if n == hi_n and math.isfinite(flat):
+            targets.append(f"beyond the floor per wait {num(lo_n)}→{num(hi_n)} within "
+                           f"{num(FLAT_TARGET)}× (is {times(flat)})")
+            verdicts.append(_met(flat <= FLAT_TARGET))
     if n == COMPLETE_WAITS:
         targets.append("completes")
         verdicts.append("met")
+    return targets, verdicts
+
+
+def _wait_row(run, n, s, b, per_n) -> list:
+    floor_name, floor = floor_of(per_n)
+    r = floor_ratio(b, floor) if floor is not None else ratio_ci([], [])
+    bpw = b.median("bytes_per_wait")
+    targets, verdicts = _row_targets(run, n, s, r, bpw, floor_name)
     workers = b.params.get("workers")
     name = s + (f" ({num(workers)} workers)" if workers is not None else "")
-    return [num(n), name, b.n, ci_text(b.ci(), num), "1×" if s == floor_name else times(r),
-            num(per_wait_ns(b)), num(above_floor_ns(b, floor)), num(bpw),
-            "; ".join(targets) or "none", ", ".join(verdicts) or "n/a"]
+    return [num(n), name, b.n, ci_text(b.ci(), num), "1×" if s == floor_name else _ratio_text(r),
+            num(per_wait_ns(b)), num(above_floor_ns(b, floor)),
+            ci_text(b.ci("bytes_per_wait"), num), "; ".join(targets) or "none",
+            ", ".join(verdicts) or "n/a"]
 
 
 def waits_table(run) -> str:
@@ -137,16 +175,14 @@ def waits_table(run) -> str:
                      "missed" if n == COMPLETE_WAITS else "n/a"])
     if not rows:
         return ""
-    return table(["waits", "strategy", "n", "makespan [ms]", "× the floor", "per wait [ns]",
+    return table(["waits", "strategy", "n", "makespan [ms]", "× the floor [95% CI]",
+                  "per wait [ns]",
                   "beyond the floor per wait [ns]", "bytes per in-flight wait", "target", "met"],
                  rows)
 
 
 def _task_target(b):
-    t = TASK_TARGETS.get((b.strategy, _kind(b)))
-    if t is None or (t[1] is not None and b.params.get("workers") != t[1]):
-        return None
-    return t[0]
+    return TASK_TARGETS.get((b.strategy, _kind(b), b.params.get("workers")))
 
 
 def tasks_table(run) -> str:
@@ -254,19 +290,18 @@ def section(runs) -> str:
     return intro + "\n\n" + "\n\n".join(blocks)
 
 
-def _ratio_part(per: dict, used: list) -> list:
-    _, tn, limit = RATIO_TARGET
-    n = tn if tn in per else max(per)
-    floor_name, floor = floor_of(per[n])
+def _ratio_at(per_n: dict, n, used: list) -> list:
+    floor_name, floor = floor_of(per_n)
     if floor is None:
         return []
     rs = []
-    for s, b in per[n].items():
+    for s, b in per_n.items():
         if s == floor_name:
             continue
         r = ratio(b.median(), floor.median())
+        limit = _ratio_target(s, n)
         t = (f" (target ≤ {num(limit)}×: {_met(r <= limit)})"
-             if _ratio_target(s, n) is not None and math.isfinite(r) else "")
+             if limit is not None and math.isfinite(r) else "")
         rs.append(f"{s} {times(r)}{t}")
         used.append(b)
     if not rs:
@@ -274,6 +309,24 @@ def _ratio_part(per: dict, used: list) -> list:
     used.append(floor)
     return [f"at {num(n)} waits of {num(_wait_ms(floor))} ms, makespan over {floor_name}'s "
             f"{num(floor.median())} ms: " + ", ".join(rs)]
+
+
+def _ratio_part(per: dict, used: list) -> list:
+    """The ratios to the floor at each number of waits that has a target (else at the most)."""
+    ns = sorted({n for _, n in RATIO_TARGETS} & set(per)) or [max(per)]
+    return [p for n in ns for p in _ratio_at(per[n], n, used)]
+
+
+def _flat_part(run) -> list:
+    rows = []
+    for s in dict.fromkeys(b.strategy for b in wait_benches(run)):
+        flat = flatness(run, s)[0] if s not in REFERENCES else math.nan
+        if math.isfinite(flat):
+            rows.append(f"{s} {times(flat)} ({_met(flat <= FLAT_TARGET)})")
+    if not rows:
+        return []
+    return ["the cost per wait beyond the floor varies from the fewest to the most waits by "
+            + ", ".join(rows) + f" (target within {num(FLAT_TARGET)}×)"]
 
 
 def _bytes_part(per: dict, used: list) -> list:
@@ -320,7 +373,8 @@ def finding(run) -> str | None:
     used: list = []
     parts = []
     if per:
-        parts += _ratio_part(per, used) + _bytes_part(per, used) + _complete_part(run, per, used)
+        parts += (_ratio_part(per, used) + _flat_part(run) + _bytes_part(per, used)
+                  + _complete_part(run, per, used))
     parts += _task_parts(run, used)
     if not parts:
         return None

@@ -82,23 +82,28 @@ def _tasks_panel(ax, runs, styles) -> list:
     return points
 
 
+def _answer_at(run, per, s, n, limit) -> str:
+    floor_name, floor = oh.floor_of(per.get(n, {}))
+    if s not in per.get(n, {}) or floor is None:
+        return ""
+    r = ratio_ci(floor.samples("real_time"), per[n][s].samples("real_time"))
+    return (f"at {num(n)} waits {s} adds {ci_text(median_ci(_ns_samples(per[n][s])), num)} ns "
+            f"per wait against {floor_name}'s {num(oh.per_wait_ns(floor))}, a makespan "
+            f"{times(r.ratio)} the floor's (95% CI [{num(r.lo)}, {num(r.hi)}]; target ≤ "
+            f"{num(limit)}×: "
+            f"{'met' if r.hi <= limit else 'missed' if r.lo > limit else 'undecided'})")
+
+
 def answer(run) -> str:
     per = oh.by_waits(run)
-    ts, tn, limit = oh.RATIO_TARGET
-    at = per.get(tn, {})
-    floor_name, floor = oh.floor_of(at)
-    if ts not in at or floor is None:
+    parts = [a for (s, n), limit in oh.RATIO_TARGETS.items()
+             if (a := _answer_at(run, per, s, n, limit))]
+    if not parts:
         return ""
-    r = ratio_ci(floor.samples("real_time"), at[ts].samples("real_time"))
     bpw = max((b.median("bytes_per_wait"), s) for n in per.values() for s, b in n.items()
               if s not in oh.REFERENCES)
-    return (f"On {run.label}, at {num(tn)} waits {ts} adds "
-            f"{ci_text(median_ci(_ns_samples(at[ts])), num)} ns per wait against "
-            f"{floor_name}'s {num(oh.per_wait_ns(floor))}, a makespan {times(r.ratio)} the "
-            f"floor's (95% CI [{num(r.lo)}, {num(r.hi)}]; target ≤ {num(limit)}×: "
-            f"{'met' if r.hi <= limit else 'missed' if r.lo > limit else 'undecided'}); at most "
-            f"{num(bpw[0])} bytes per in-flight wait ({bpw[1]}; target ≤ "
-            f"{num(oh.BYTES_TARGET)}).")
+    return (f"On {run.label}, " + "; ".join(parts) + f"; at most {num(bpw[0])} bytes per "
+            f"in-flight wait ({bpw[1]}; target ≤ {num(oh.BYTES_TARGET)}).")
 
 
 def workload_overhead(runs, styles, out_dir):
