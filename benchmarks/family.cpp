@@ -61,6 +61,11 @@ void record_noise(benchmark::State& state, const std::string& name,
   state.counters[std::string(kNoiseMetrics[1])] = window.steal_cores();
 }
 
+void record_speed(benchmark::State& state, double canary_ms) {
+  state.counters[std::string(kNoiseMetrics[2])] = canary_ms;
+  state.counters[std::string(kNoiseMetrics[3])] = canary_slowdown(canary_ms);
+}
+
 void counter_set::set(const std::vector<std::string_view>& listed, std::string_view name,
                       const benchmark::Counter& value) {
   if (std::find(listed.begin(), listed.end(), name) == listed.end()) {

@@ -10,12 +10,14 @@
 //   c.metric("p98_ms", 1);      // not listed: std::logic_error, a bug in the suite
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <exception>
 #include <new>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "benchmarks/canary.hpp"
 #include "benchmarks/memory_reserve.hpp"
 #include "benchmarks/rounds.hpp"
 #include "harness/measure/noise.hpp"
@@ -48,10 +50,14 @@ const std::vector<const family*>& all_families();
 
 // What every family's rows also carry, set around each body by register_timed: the cores' worth
 // of CPU that other processes used (`others_cpu`) and that the hypervisor stole (`steal_cpu`)
-// during the repetition (harness/measure/noise.hpp). Listed in each family's metrics.
-inline constexpr std::string_view kNoiseMetrics[] = {"others_cpu", "steal_cpu"};
+// during the repetition (harness/measure/noise.hpp), and the slower of the canaries timed just
+// before and after it (`canary_ms`) with its slowdown against the run's reference speed
+// (`slowdown`, benchmarks/canary.hpp). Listed in each family's metrics.
+inline constexpr std::string_view kNoiseMetrics[] = {"others_cpu", "steal_cpu", "canary_ms",
+                                                     "slowdown"};
 void record_noise(benchmark::State& state, const std::string& name,
                   const measure::noise_sample& window);
+void record_speed(benchmark::State& state, double canary_ms);
 
 class counter_set {
  public:
@@ -88,17 +94,20 @@ void run_guarded(benchmark::State& state, Body& body) {
 
 // Registers a benchmark timed by hand (SetIterationTime), in milliseconds, with its process CPU
 // time. It runs only in the rounds that want it (benchmarks/rounds.hpp), and each repetition
-// records what else ran meanwhile. `label` is set on a run that did not fail; an empty label
-// leaves the body's own. Every family registers through here, so none can abort the run.
+// records what else ran meanwhile and how fast the machine ran beside it. `label` is set on a run
+// that did not fail; an empty label leaves the body's own. Every family registers through here, so
+// none can abort the run.
 template <class Body>
 benchmark::internal::Benchmark* register_timed(const std::string& name, const std::string& label,
                                                Body body) {
   return benchmark::RegisterBenchmark(name.c_str(),
                                       [body, label, name](benchmark::State& s) mutable {
                                         if (!wanted(name)) return s.SkipWithError(kNotThisRound);
+                                        const double before = canary_ms();
                                         const measure::noise_window window;
                                         run_guarded(s, body);
                                         record_noise(s, name, window.finish());
+                                        record_speed(s, std::max(before, canary_ms()));
                                         if (!s.error_occurred() && !label.empty())
                                           s.SetLabel(label);
                                       })

@@ -15,7 +15,10 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "benchmarks/canary.hpp"
 #include "harness/measure/context.hpp"
+#include "harness/measure/process.hpp"
+#include "harness/measure/speed.hpp"
 #include "harness/measure/stats.hpp"
 
 namespace fanout::bench {
@@ -32,7 +35,8 @@ constexpr double kCounterResolutionS = 0.02;
 // One benchmark's repetitions so far.
 struct bench_record {
   std::vector<Run> runs;
-  std::vector<double> times;  // each repetition's makespan (real time per iteration)
+  std::vector<double> times;  // each at-speed repetition's makespan (real time per iteration)
+  std::size_t set_aside = 0;  // repetitions beside which the canary ran slowed
   bool failed = false;        // an error or a skip: never repeated
   measure::noise_sample noise;
   std::size_t windows = 0;
@@ -58,6 +62,14 @@ round_state& rounds() {
   return s;
 }
 
+// Whether the canary beside a run saw the machine slowed (benchmarks/canary.hpp): the run is kept
+// in the JSON with its `slowdown`, but its time neither counts towards the repetitions nor
+// narrows the interval.
+bool slowed(const Run& r) {
+  const auto it = r.counters.find("slowdown");
+  return it != r.counters.end() && it->second.value > measure::kSlowdownLimit;
+}
+
 // Forwards the runs of each round to the console, drops those that sat the round out, and
 // keeps the rest, numbering each benchmark's repetitions.
 class round_reporter final : public benchmark::BenchmarkReporter {
@@ -79,6 +91,8 @@ class round_reporter final : public benchmark::BenchmarkReporter {
       r.statistics = nullptr;  // points into this round's instances, gone after it
       if (r.error_occurred) {
         rec.failed = true;
+      } else if (slowed(r)) {
+        ++rec.set_aside;
       } else {
         rec.times.push_back(r.GetAdjustedRealTime());
       }
@@ -105,20 +119,25 @@ std::size_t fixed_count(const repetition_plan& plan, const std::string& name) {
 }
 
 // The benchmarks of the next round: those short of their fixed count or of the minimum, and,
-// while the budget lasts, the cheapest of those whose interval is still too wide.
+// while the budget lasts, those with fewer at-speed repetitions than the minimum (some were set
+// aside), then the cheapest of those whose interval is still too wide.
 std::set<std::string> next_round(const repetition_plan& plan, double elapsed_s) {
   std::set<std::string> due;
   // (still wider than quoted, cost of a repetition, name): sorted, the order of extra rounds
   std::vector<std::tuple<bool, double, std::string>> extra;
   for (const auto& [name, rec] : rounds().benches) {
-    const std::size_t n = rec.runs.size();
+    const std::size_t n = rec.runs.size(), at_speed = rec.times.size();
     if (rec.failed) continue;
     if (const std::size_t fixed = fixed_count(plan, name)) {
       if (n < fixed) due.insert(name);
     } else if (n < plan.min) {
       due.insert(name);
+    } else if (n >= plan.max) {
+      continue;
+    } else if (at_speed < plan.min) {
+      extra.emplace_back(false, rec.mean_wall_s(), name);
     } else if (const double width = measure::relative_half_width(rec.times);
-               n < plan.max && width > plan.ci_target) {
+               width > plan.ci_target) {
       extra.emplace_back(width <= plan.ci_quoted, rec.mean_wall_s(), name);
     }
   }
@@ -176,11 +195,22 @@ void add_closing_context(const repetition_plan& plan) {
   benchmark::AddCustomContext("fanout_noise_threshold_cores", threshold);
   benchmark::AddCustomContext("fanout_load_after", measure::load_averages());
   benchmark::AddCustomContext("fanout_repetitions", plan.describe());
+  std::size_t set_aside = 0;
+  for (const auto& [name, rec] : rounds().benches) set_aside += rec.set_aside;
+  std::string canary = canary_json();
+  canary.insert(canary.size() - 1, ", \"set_aside\": " + std::to_string(set_aside));
+  benchmark::AddCustomContext("fanout_canary", canary);
   if (count) {
     std::fprintf(stderr,
                  "warning: %zu benchmarks ran while other processes or the hypervisor took %.2f "
                  "cores or more (fanout_noisy in the JSON context)\n",
                  count, kNoiseThresholdCores);
+  }
+  if (set_aside) {
+    std::fprintf(stderr,
+                 "warning: %zu repetitions ran while a canary beside them took more than %.2f "
+                 "times its reference (set aside; fanout_canary in the JSON context)\n",
+                 set_aside, measure::kSlowdownLimit);
   }
 }
 
@@ -275,6 +305,7 @@ std::size_t run_rounds(const repetition_plan& plan, const std::string& out_path)
   round_reporter reporter(out_path == "-" ? nullptr : &console);
   std::ostream& log = out_path == "-" ? std::cerr : std::cout;
   round_state& s = rounds();
+  calibrate_canary(measure::available_cores());
   for (s.round = 1;; ++s.round) {
     log << "== round " << s.round << ": "
         << (s.round == 1 ? std::string("every benchmark")

@@ -1,6 +1,6 @@
 // Tests for harness/measure/, the pure layer: percentiles, the list schedule and the ideal bound
 // against answers worked by hand, the hash against its published values, the ms conversion,
-// and the arrivals.
+// the arrivals and the canary's speed reference.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -14,6 +14,7 @@
 #include "harness/measure/bounds.hpp"
 #include "harness/measure/hash.hpp"
 #include "harness/measure/histogram.hpp"
+#include "harness/measure/speed.hpp"
 #include "harness/measure/stats.hpp"
 #include "harness/measure/ticks.hpp"
 #include "harness/measure/time.hpp"
@@ -276,6 +277,37 @@ TEST(log_histogram, CountsAndMergesByBucket) {
   ASSERT_EQ(a.counts().size(), 2u);
   EXPECT_EQ(a.counts().at(log_histogram::bucket(10.0)), 3u);
   EXPECT_EQ(a.counts().at(log_histogram::bucket(20.0)), 1u);
+}
+
+TEST(speed_reference, IsTheTenthPercentileOfTheCanariesSoFar) {
+  speed_reference ref;
+  EXPECT_TRUE(std::isnan(ref.reference_ms()));
+  for (int i = 1; i <= 11; ++i) ref.add(i);  // sorted 1..11: position 0.1 * 10 = 1
+  EXPECT_DOUBLE_EQ(ref.reference_ms(), 2.0);
+  EXPECT_DOUBLE_EQ(ref.slowdown(3.0), 1.5);
+  ref.add(NAN);
+  ref.add(-1);
+  ref.add(0);
+  EXPECT_EQ(ref.samples(), 11u);
+}
+
+TEST(speed_reference, OneLuckyCanaryDoesNotMakeTheRunSlow) {
+  speed_reference ref;
+  ref.add(0.5);  // far faster than the machine ever is again
+  for (int i = 0; i < 30; ++i) ref.add(1.0);
+  EXPECT_DOUBLE_EQ(ref.reference_ms(), 1.0);
+  EXPECT_LE(ref.slowdown(1.05), kSlowdownLimit);
+}
+
+TEST(speed_reference, ASlowSpellIsSetAsideAndASlowMachineIsItsOwnReference) {
+  speed_reference spell;  // fast most of the time, a third slower for a while
+  for (int i = 0; i < 60; ++i) spell.add(1.0 + 0.01 * (i % 5));
+  for (int i = 0; i < 40; ++i) spell.add(1.35);
+  EXPECT_GT(spell.slowdown(1.35), kSlowdownLimit);
+  EXPECT_LE(spell.slowdown(1.04), kSlowdownLimit);
+  speed_reference slow;  // the same slow speed all along
+  for (int i = 0; i < 50; ++i) slow.add(1.35 + 0.01 * (i % 5));
+  EXPECT_LE(slow.slowdown(1.39), kSlowdownLimit);
 }
 
 }  // namespace

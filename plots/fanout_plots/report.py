@@ -112,6 +112,32 @@ def noise_warning(run) -> list:
                 ["benchmark", "others' CPU [cores]", "steal [cores]"], rows) + "\n"]
 
 
+def canary_warning(run) -> list:
+    """The benchmarks with repetitions set aside because the canary beside them ran slowed
+    (results.set_aside_slowed), and those that never ran at speed; nothing when none."""
+    aside = [b for b in run.benches if b.set_aside]
+    slowed = [b for b in run.benches if b.all_slowed]
+    if not aside and not slowed:
+        return []
+    canary = json.loads(run.context["fanout_canary"])
+    rows = [[b.name, len(b.set_aside), b.n, f"{max(r['slowdown'] for r in b.set_aside):.2f}×"]
+            for b in aside]
+    rows += [[b.name, "all", b.n, "kept: none at speed"] for b in slowed]
+    parts = []
+    if aside:
+        count = sum(len(b.set_aside) for b in aside)
+        parts.append(f"beside {_plural(count, 'repetition')} of {_plural(len(aside), 'benchmark')}"
+                     " it ran slower than that: those are set aside (kept in the JSON; no "
+                     "statistic rests on them)")
+    if slowed:
+        parts.append(f"{_plural(len(slowed), 'benchmark')} never ran at speed and keep every "
+                     "repetition")
+    return [f"Machine speed: a canary ({canary.get('work', 'fixed work')}) timed beside every "
+            f"repetition has a reference of {num(canary.get('reference_ms'))} ms and a limit "
+            f"of {canary['limit']:.2f}× it; " + "; ".join(parts) + ":\n\n"
+            + table(["benchmark", "set aside", "kept", "worst slowdown"], rows) + "\n"]
+
+
 def _wide_and_short(run) -> list:
     out = []
     ok = run.ok()
@@ -144,7 +170,7 @@ def _invalid_warning(run) -> list:
 
 def _run_warnings(run) -> list:
     ctx = run.context
-    out = noise_warning(run) + _invalid_warning(run)
+    out = noise_warning(run) + canary_warning(run) + _invalid_warning(run)
     if ctx.get("cpu_scaling_enabled") is True:
         out.append("Google Benchmark saw CPU frequency scaling enabled: timings may drift.")
     build = ctx.get("fanout_build_type")

@@ -100,6 +100,10 @@ class Bench:
     rank: tuple = ()  # sort key of its strategy in the registry order of the runs read together
     cores: int = 1  # its run's cores: representative configurations prefer workers = cores
     invalid: str = ""  # why its point lies beyond its physical bound (validity.py), else ""
+    # Repetitions beside which the canary saw the machine slowed (set_aside_slowed): out of
+    # `reps`, so that no statistic rests on them; kept in all of them where none ran at speed.
+    set_aside: list = field(default_factory=list)
+    all_slowed: bool = False
 
     @property
     def n(self) -> int:
@@ -321,6 +325,35 @@ def _result_files(path: str) -> list:
     return files
 
 
+def canary_limit(context: dict) -> float | None:
+    """The slowdown above which the context's canary sets a repetition aside (`fanout_canary`,
+    docs/design.md section 3); None for a run without one."""
+    try:
+        limit = json.loads(context.get("fanout_canary") or "null")["limit"]
+    except (json.JSONDecodeError, TypeError, KeyError):
+        return None
+    return float(limit) if isinstance(limit, (int, float)) else None
+
+
+def set_aside_slowed(run: Run) -> None:
+    """Moves each repetition whose `slowdown` is above the canary's limit out of its benchmark's
+    samples: the machine ran slowed beside it. A benchmark with no repetition at speed keeps
+    them all, marked `all_slowed`."""
+    limit = canary_limit(run.context)
+    if limit is None:
+        return
+    for bench in run.benches:
+        slowed = [isinstance(r.get("slowdown"), (int, float)) and r["slowdown"] > limit
+                  for r in bench.reps]
+        if not any(slowed):
+            continue
+        if all(slowed):
+            bench.all_slowed = True
+            continue
+        bench.set_aside = [r for r, s in zip(bench.reps, slowed) if s]
+        bench.reps = [r for r, s in zip(bench.reps, slowed) if not s]
+
+
 def read_run(path: str) -> Run:
     """Reads every *.json file of one result folder; raises InputError naming the problem."""
     files = _result_files(path)
@@ -351,6 +384,7 @@ def read_run(path: str) -> Run:
               histograms=sidecar.read(files, contexts))
     for bench in run.benches:
         bench.cores = run.cores
+    set_aside_slowed(run)
     _rank_strategies([run])
     validity.annotate(run)
     return run
