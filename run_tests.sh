@@ -28,7 +28,8 @@ start=$SECONDS
 for step in "${steps[@]}"; do
   echo "== $step ($((SECONDS - start))s)"
   if [[ "$step" == python ]]; then
-    "$python" -m pytest -q tests/python
+    # One worker per core (pytest-xdist); each test file stays on one worker.
+    "$python" -m pytest -q -n "$jobs" --dist loadfile tests/python
   else
     cmake/build.sh "$step"
     ctest --preset "$step" -j "$jobs"

@@ -13,6 +13,7 @@ readonly kPackages=(
   cmake g++ ninja-build pkg-config
   libbenchmark-dev libtbb-dev libuv1-dev libgtest-dev
   python3 python3-matplotlib python3-numpy python3-pytest
+  python3-pytest-xdist  # the Python tests on every core (run_tests.sh)
   # report.html: plotly.js (embedded), Markdown to HTML, esbuild to minify plotly.js once;
   # its browser test drives headless chromium over the DevTools protocol (a WebSocket).
   python3-plotly python3-markdown esbuild chromium python3-websocket
@@ -47,11 +48,11 @@ if [[ "${1:-}" == "--python" ]]; then
   # see Debian's dist-packages; prefer the system one, then anything that imports them.
   # tomllib (Python 3.11, Debian 12's python3) reads scenario files.
   for py in /usr/bin/python3 "$(command -v python3 || true)"; do
-    if [[ -x "$py" ]] && "$py" -c 'import matplotlib, numpy, pytest, tomllib, plotly, markdown, websocket' 2>/dev/null; then
+    if [[ -x "$py" ]] && "$py" -c 'import matplotlib, numpy, pytest, xdist, tomllib, plotly, markdown, websocket' 2>/dev/null; then
       echo "$py"
       exit 0
     fi
   done
-  echo "bootstrap: no python3 can import matplotlib, numpy, pytest, tomllib (3.11), plotly, markdown and websocket" >&2
+  echo "bootstrap: no python3 can import matplotlib, numpy, pytest, xdist, tomllib (3.11), plotly, markdown and websocket" >&2
   exit 1
 fi
