@@ -14,8 +14,12 @@
 // finished task's frame is destroyed when the consumer joins it, on the consumer's thread, where
 // it was made: it goes back to that loop's frame arena without a lock (frame_arena.hpp).
 //
-// Results cross from the workers to the consumer's loop through one uv_async_t of the set's
-// own, created on the consumer's loop the first time it has to wait.
+// Spawns made on a loop's thread are batched (runtime.hpp's spawn_batch): they are posted, one
+// message per worker, when a worker has kMaxPerWorker waiting, when the consumer parks in
+// join_next(), and at the end of the loop's turn at the latest (event_loop::at_turn_end), so a
+// task still starts whatever the consumer does next. Results cross from the workers to the
+// consumer's loop through one uv_async_t of the set's own, created on the consumer's loop the
+// first time it has to wait.
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -34,7 +38,10 @@ namespace fanout::async {
 template <class T>
 class join_set {
  public:
-  explicit join_set(runtime& rt) : runtime_(rt) {}
+  explicit join_set(runtime& rt) : runtime_(rt), batch_(rt) {
+    flush_hook_.run = &join_set::on_turn_end;
+    flush_hook_.set = this;
+  }
   ~join_set() { abort_all(); }
   join_set(const join_set&) = delete;
   join_set& operator=(const join_set&) = delete;
@@ -45,7 +52,13 @@ class join_set {
     // No lock: only this thread adds, and it is this thread that waits for the count to fall.
     running_.fetch_add(1, std::memory_order_relaxed);
     try {
-      runtime_.spawn(e);
+      event_loop* loop = event_loop::current();
+      if (loop == nullptr) {
+        runtime_.spawn(e);  // no loop turn to end: posted at once
+      } else {
+        batch_.add(e);
+        loop->at_turn_end(&flush_hook_);
+      }
     } catch (...) {  // not posted (out of memory): it never runs, so nothing waits for it
       running_.fetch_sub(1, std::memory_order_relaxed);
       recycle(e);
@@ -129,9 +142,21 @@ class join_set {
     done_.notify_all();
   }
 
+  // Consumer's loop, at the end of the turn in which it spawned: posts what it spawned. A post
+  // that fails (out of memory) is tried again at the end of the next turn.
+  static void on_turn_end(detail::turn_hook* hook) noexcept {
+    join_set* self = static_cast<flush_hook*>(hook)->set;
+    try {
+      self->batch_.flush();
+    } catch (const std::bad_alloc&) {
+      if (event_loop* loop = event_loop::current()) loop->at_turn_end(hook);
+    }
+  }
+
   // Consumer's loop: false (go on at once) when a result is ready or the set is empty.
   bool park(std::coroutine_handle<> h, context ctx) {
     if (!taken_.empty()) return false;
+    batch_.flush();  // the consumer is about to wait for what it spawned
     std::lock_guard lock(mutex_);
     if (!completed_.empty() || size() == 0) return false;
     if (async_ == nullptr) {
@@ -171,6 +196,11 @@ class join_set {
   // Cancels what still runs and waits until it has stopped. Should a cancel not be posted (out
   // of memory), the tasks left are waited for until they finish on their own.
   void abort_all() noexcept {
+    flush_hook_.unlink();
+    batch_.discard([this](detail::spawn_record* r) {  // never posted, so never started
+      running_.fetch_sub(1, std::memory_order_relaxed);
+      recycle(static_cast<entry*>(r));
+    });
     std::unique_lock lock(mutex_);
     for (entry& e : slots_) {
       if (!e.body.valid() || e.finished) continue;
@@ -189,6 +219,10 @@ class join_set {
   }
 
   runtime& runtime_;
+  spawn_batch batch_;  // consumer thread only: spawned, not yet posted
+  struct flush_hook : detail::turn_hook {
+    join_set* set = nullptr;
+  } flush_hook_;  // posts batch_ at the end of the consumer's loop turn
   // Consumer thread only. A deque never moves its entries, which the runtime points to.
   std::deque<entry> slots_;
   std::vector<entry*> free_;
