@@ -20,9 +20,10 @@
 // task still starts whatever the consumer does next. Results cross from the workers to the
 // consumer's loop through one uv_async_t of the set's own, created on the consumer's loop the
 // first time it has to wait.
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
-#include <deque>
+#include <memory>
 #include <mutex>
 #include <new>
 #include <optional>
@@ -76,7 +77,6 @@ class join_set {
  private:
   // A spawned task's record, reused for another task once joined (entries are a slab).
   struct entry final : detail::spawn_record {
-    explicit entry(join_set* s) noexcept : set(s) {}
     void on_finished(bool cancelled) noexcept override { set->finished(this, cancelled); }
     void on_cancel_handled() noexcept override { set->cancel_handled(); }
     void arm(task<T> t, std::size_t i) noexcept {
@@ -86,7 +86,7 @@ class join_set {
       finished = false;
     }
 
-    join_set* set;
+    join_set* set = nullptr;
     task<T> body;  // empty while the entry is free
     std::size_t id = 0;
     bool finished = false;       // guarded by the set's mutex
@@ -97,15 +97,34 @@ class join_set {
   entry* acquire(task<T> t, std::size_t id) {
     entry* e = nullptr;
     if (free_.empty()) {
-      e = &slots_.emplace_back(this);
-      // So that recycle never allocates: at most every slot is free at once.
-      if (free_.capacity() < slots_.size()) free_.reserve(2 * slots_.size());
+      if (chunks_.empty() || chunks_.back().used == chunks_.back().size) add_chunk();
+      chunk& c = chunks_.back();
+      e = &c.entries[c.used++];
+      e->set = this;
     } else {
       e = free_.back();
       free_.pop_back();
     }
     e->arm(std::move(t), id);
     return e;
+  }
+  // Consumer thread: room for more entries, in a chunk twice the size of the last one (up to
+  // kMaxChunk): a set of n tasks makes a few allocations, not one per task or per handful.
+  static constexpr std::size_t kFirstChunk = 64;
+  static constexpr std::size_t kMaxChunk = 1024;
+  struct chunk {
+    std::unique_ptr<entry[]> entries;
+    std::size_t size = 0;
+    std::size_t used = 0;
+  };
+  void add_chunk() {
+    const std::size_t size =
+        chunks_.empty() ? kFirstChunk : std::min(2 * chunks_.back().size, kMaxChunk);
+    chunks_.reserve(chunks_.size() + 1);
+    // So that recycle never allocates: at most every entry is free at once.
+    free_.reserve(entries_ + size);
+    chunks_.push_back(chunk{std::make_unique<entry[]>(size), size, 0});
+    entries_ += size;
   }
   // Consumer thread: destroys the entry's frame, if any, and frees the entry.
   void recycle(entry* e) noexcept {
@@ -202,19 +221,28 @@ class join_set {
       recycle(static_cast<entry*>(r));
     });
     std::unique_lock lock(mutex_);
-    for (entry& e : slots_) {
-      if (!e.body.valid() || e.finished) continue;
-      try {
-        runtime_.cancel(&e);
-      } catch (const std::bad_alloc&) {
-        break;
-      }
-      ++cancels_pending_;
-    }
+    // Only a worker makes running_ fall, under the lock; a set drained to the end skips the scan.
+    if (running_.load(std::memory_order_relaxed) != 0) cancel_running();
     done_.wait(lock, [this] { return running_ == 0 && cancels_pending_ == 0; });
     if (async_ != nullptr) {
       uv_close(reinterpret_cast<uv_handle_t*>(async_),
                [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
+    }
+  }
+
+  // Under mutex_: posts a cancel for every task still running.
+  void cancel_running() noexcept {
+    for (chunk& c : chunks_) {
+      for (std::size_t i = 0; i < c.used; ++i) {
+        entry& e = c.entries[i];
+        if (!e.body.valid() || e.finished) continue;
+        try {
+          runtime_.cancel(&e);
+        } catch (const std::bad_alloc&) {
+          return;
+        }
+        ++cancels_pending_;
+      }
     }
   }
 
@@ -223,8 +251,9 @@ class join_set {
   struct flush_hook : detail::turn_hook {
     join_set* set = nullptr;
   } flush_hook_;  // posts batch_ at the end of the consumer's loop turn
-  // Consumer thread only. A deque never moves its entries, which the runtime points to.
-  std::deque<entry> slots_;
+  // Consumer thread only. A chunk never moves its entries, which the runtime points to.
+  std::vector<chunk> chunks_;
+  std::size_t entries_ = 0;  // in all chunks
   std::vector<entry*> free_;
   std::size_t spawned_ = 0;
   std::size_t joined_ = 0;
