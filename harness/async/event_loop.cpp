@@ -166,8 +166,14 @@ bool event_loop::block_on_for(task<void> t, double timeout_ms, compute_pool* poo
 }
 
 void event_loop::add_timer(detail::timer_node* node, std::uint64_t due_ms) {
+  if (due_ms == last_due_) {  // the bucket of the last wait, still in the map and armed for
+    link(*last_bucket_, false, node);
+    return;
+  }
   auto [it, fresh] = buckets_.try_emplace(due_ms);
   link(it->second, fresh, node);
+  last_due_ = due_ms;
+  last_bucket_ = &it->second;
   if (due_ms < armed_for_) arm_timer();
 }
 
@@ -195,6 +201,7 @@ void event_loop::on_timer(uv_timer_t* handle) {
   detail::timer_node due;
   due.prev = due.next = &due;
   take_due(self->buckets_, uv_now(&self->loop_), due);
+  self->last_due_ = UINT64_MAX;  // its bucket may be gone
   self->arm_timer();
   fire_all(due, std::chrono::steady_clock::now());
 }

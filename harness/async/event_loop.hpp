@@ -200,6 +200,10 @@ class event_loop {
   uv_timer_t timer_{};
   std::map<std::uint64_t, detail::timer_node> buckets_;  // due ms -> list head (sentinel)
   std::uint64_t armed_for_ = UINT64_MAX;                 // the due ms timer_ is set for
+  // The bucket that the last wait joined: a fan-out adds its waits in runs with one due ms, and
+  // so skips the map's search. Forgotten whenever buckets leave the map.
+  std::uint64_t last_due_ = UINT64_MAX;
+  detail::timer_node* last_bucket_ = nullptr;
 
   using time_point = std::chrono::steady_clock::time_point;
   std::unique_ptr<precise_timer> precise_;  // null until the first precise timer
