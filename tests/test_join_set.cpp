@@ -2,7 +2,8 @@
 // task as that task's outcome, cancellation when the set is destroyed (fast, and leaking nothing
 // under LeakSanitizer), the same results whatever the number of workers, and batched spawns:
 // each task started once and in spawn order per worker under concurrent spawners, started
-// without the consumer joining, and freed when the set goes before they were posted.
+// without the consumer joining, freed when the set goes before they were posted, and a set far
+// larger than one chunk of entries.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -359,6 +360,28 @@ TEST(JoinSet, TaskStartsWhileTheConsumerWaitsElsewhere) {
     };
     EXPECT_EQ(loop.block_on(consume()), 7);
   }
+}
+
+task<int> ready_id(int v) { co_return v; }
+
+// A hundred thousand tasks, in many chunks of entries and many full batches: each is joined
+// once, with its value.
+TEST(JoinSet, ManyTasksEachJoinedOnce) {
+  constexpr int kTasks = 100'000;
+  event_loop loop;
+  runtime rt(2);
+  auto consume = [&]() -> task<std::vector<int>> {
+    join_set<int> set(rt);
+    for (int i = 0; i < kTasks; ++i) set.spawn(ready_id(i));
+    std::vector<int> seen(kTasks, 0);
+    while (auto done = co_await set.join_next()) {
+      EXPECT_EQ(done->id, static_cast<std::size_t>(done->get()));
+      seen[done->id] += 1;
+    }
+    co_return seen;
+  };
+  const std::vector<int> seen = loop.block_on(consume());
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), 1), kTasks);
 }
 
 // Counts its destruction once, wherever it was moved: as a coroutine's parameter it lives in

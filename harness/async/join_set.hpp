@@ -122,7 +122,9 @@ class join_set {
         chunks_.empty() ? kFirstChunk : std::min(2 * chunks_.back().size, kMaxChunk);
     chunks_.reserve(chunks_.size() + 1);
     // So that recycle never allocates: at most every entry is free at once.
-    free_.reserve(entries_ + size);
+    if (free_.capacity() < entries_ + size) {
+      free_.reserve(std::max(2 * free_.capacity(), entries_ + size));
+    }
     chunks_.push_back(chunk{std::make_unique<entry[]>(size), size, 0});
     entries_ += size;
   }

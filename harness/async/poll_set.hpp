@@ -99,7 +99,10 @@ class poll_set {
     const std::size_t size =
         chunks_.empty() ? kFirstChunk : std::min(2 * chunks_.back().size, kMaxChunk);
     chunks_.reserve(chunks_.size() + 1);
-    free_.reserve(slot_count_ + size);  // on_child_done never allocates: at most all are free
+    // So that on_child_done never allocates: at most every slot is free at once.
+    if (free_.capacity() < slot_count_ + size) {
+      free_.reserve(std::max(2 * free_.capacity(), slot_count_ + size));
+    }
     chunks_.push_back(chunk{std::make_unique<child[]>(size), size, 0});
     slot_count_ += size;
   }

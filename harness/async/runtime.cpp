@@ -41,7 +41,7 @@ struct worker {
   static void on_start_chain(void* arg) {
     auto* r = static_cast<spawn_record*>(arg);
     while (r != nullptr) {
-      spawn_record* next = r->batch_next_;  // the task may end, and its record be reused, at once
+      spawn_record* next = r->next_;  // linking reuses it, and the task may end at once
       on_start(r);
       r = next;
     }
@@ -125,9 +125,9 @@ void spawn_batch::add(detail::spawn_record* record) {
   // record out (its round-robin turn is spent, as runtime::spawn's would be).
   const std::size_t w = runtime_.place(record);
   if (chains_[w].size == kMaxPerWorker) post(w);
-  record->batch_next_ = nullptr;
+  record->next_ = nullptr;
   chain& c = chains_[w];
-  (c.tail != nullptr ? c.tail->batch_next_ : c.head) = record;
+  (c.tail != nullptr ? c.tail->next_ : c.head) = record;
   c.tail = record;
   ++c.size;
   ++waiting_;

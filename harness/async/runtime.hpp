@@ -62,8 +62,9 @@ class spawn_record {
   promise_base* promise_ = nullptr;
   worker* home_ = nullptr;
   spawn_record* prev_ = nullptr;  // intrusive list of the worker's live tasks
+  // Until the task starts, the next record of the same batch message (spawn_batch); the list
+  // of live tasks takes it over then.
   spawn_record* next_ = nullptr;
-  spawn_record* batch_next_ = nullptr;  // the next record of the same batch message
   bool live_ = false;
 };
 
@@ -92,7 +93,7 @@ class runtime {
   void stop() noexcept;  // shuts every worker down and joins it
   // The worker that `record` goes to (round-robin), made its home.
   std::size_t place(detail::spawn_record* record) noexcept;
-  // Thread-safe: starts the records chained through batch_next_ from `head`, all placed on
+  // Thread-safe: starts the records chained through next_ from `head`, all placed on
   // worker `w`, in chain order, with one message.
   void post_chain(std::size_t w, detail::spawn_record* head);
 
@@ -124,7 +125,7 @@ class spawn_batch {
   void discard(Drop drop) noexcept {
     for (chain& c : chains_) {
       for (detail::spawn_record* r = c.head; r != nullptr;) {
-        detail::spawn_record* next = r->batch_next_;
+        detail::spawn_record* next = r->next_;
         drop(r);
         r = next;
       }
