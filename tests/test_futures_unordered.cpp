@@ -1,6 +1,7 @@
 // Tests for harness/async/futures_unordered.hpp and harness/async/buffered.hpp (the poll-driven
 // sets of harness/async/poll_set.hpp): completion order, input order, the in-flight limit
-// (instrumented), the poll-driven property itself, cancellation and borrowing.
+// (instrumented), the poll-driven property itself, cancellation, borrowing, and a set far larger
+// than one chunk of child slots.
 //
 // Everything runs on one loop, so the order of events is fixed by the timers' deadlines; no test
 // asserts on a duration.
@@ -269,6 +270,23 @@ TEST(FuturesUnordered, ChildrenBorrowFromTheCaller) {
 }
 
 // ---- buffer_unordered and buffered ----
+
+task<int> ready_id(int v) { co_return v; }
+
+// A hundred thousand children, in many chunks of slots: each is yielded once, with its value.
+TEST(FuturesUnordered, ManyChildrenEachYieldedOnce) {
+  constexpr int kChildren = 100'000;
+  event_loop loop;
+  auto consume = [&]() -> task<std::vector<int>> {
+    futures_unordered<int> set;
+    for (int i = 0; i < kChildren; ++i) set.push(ready_id(i));
+    std::vector<int> seen(kChildren, 0);
+    while (auto done = co_await set.next()) seen[static_cast<std::size_t>(done->get())] += 1;
+    co_return seen;
+  };
+  const std::vector<int> seen = loop.block_on(consume());
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), 1), kChildren);
+}
 
 TEST(BufferUnordered, YieldsInCompletionOrder) {
   event_loop loop;

@@ -1,14 +1,23 @@
 // Tests for harness/async/join_set.hpp (and the runtime under it): completion order, a failed
 // task as that task's outcome, cancellation when the set is destroyed (fast, and leaking nothing
-// under LeakSanitizer), and the same results whatever the number of workers.
+// under LeakSanitizer), the same results whatever the number of workers, and batched spawns:
+// each task started once and in spawn order per worker under concurrent spawners, started
+// without the consumer joining, freed when the set goes before they were posted, and a set far
+// larger than one chunk of entries.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstddef>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "harness/async/event_loop.hpp"
@@ -252,6 +261,163 @@ TEST(Runtime, DestroyingTheRuntimeCancelsDetachedTasks) {
   EXPECT_EQ(p.started.load(), 6);
   EXPECT_EQ(p.past_sleep.load(), 3);
   EXPECT_EQ(p.destroyed.load(), 6);
+}
+
+// Records started by several spawners at once, each through its own spawn_batch: what each
+// task logs when it starts, in the order the workers start them.
+struct start_log {
+  std::mutex mutex;
+  std::vector<std::tuple<int, std::size_t, std::thread::id>> starts;  // spawner, rank, thread
+  std::atomic<std::size_t> finished{0};
+};
+
+task<void> log_start(start_log* log, int spawner, std::size_t rank) {
+  std::lock_guard lock(log->mutex);
+  log->starts.emplace_back(spawner, rank, std::this_thread::get_id());
+  co_return;
+}
+
+class logged final : public detail::spawn_record {
+ public:
+  explicit logged(task<void> t, start_log* log)
+      : spawn_record(t.handle(), &t.handle().promise()), task_(std::move(t)), log_(log) {}
+  void on_finished(bool) noexcept override {
+    task_.reset();
+    log_->finished.fetch_add(1);
+  }
+
+ private:
+  task<void> task_;
+  start_log* log_;
+};
+
+// Every task starts exactly once, and a worker starts one spawner's tasks in spawn order, with
+// batches posted when full, at odd flushes and at the end, from four threads at once.
+TEST(Runtime, BatchedSpawnsStartEachTaskOnceInOrderPerWorker) {
+  constexpr int kSpawners = 4;
+  constexpr std::size_t kPerSpawner = 1000;
+  start_log log;
+  std::vector<std::vector<std::unique_ptr<logged>>> records(kSpawners);
+  for (int s = 0; s < kSpawners; ++s) {
+    for (std::size_t i = 0; i < kPerSpawner; ++i) {
+      records[s].push_back(std::make_unique<logged>(log_start(&log, s, i), &log));
+    }
+  }
+  {
+    runtime rt(3);
+    std::vector<std::thread> spawners;
+    for (int s = 0; s < kSpawners; ++s) {
+      spawners.emplace_back([&rt, &records, s] {
+        spawn_batch batch(rt);
+        for (std::size_t i = 0; i < kPerSpawner; ++i) {
+          batch.add(records[s][i].get());
+          if (i % 37 == 0) batch.flush();
+        }
+        batch.flush();
+        EXPECT_TRUE(batch.empty());
+      });
+    }
+    for (std::thread& t : spawners) t.join();
+    const std::size_t all = kSpawners * kPerSpawner;
+    for (int polls = 0; log.finished.load() < all && polls < 60'000; ++polls) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ASSERT_EQ(log.finished.load(), all) << "tasks lost";
+  }
+  std::vector<std::vector<int>> seen(kSpawners, std::vector<int>(kPerSpawner, 0));
+  std::map<std::pair<int, std::thread::id>, std::size_t> next_rank;  // per spawner and worker
+  for (const auto& [spawner, rank, thread] : log.starts) {
+    seen[spawner][rank] += 1;
+    auto [it, fresh] = next_rank.try_emplace({spawner, thread}, rank);
+    EXPECT_TRUE(fresh || it->second < rank) << "spawner " << spawner << " rank " << rank;
+    it->second = rank;
+  }
+  for (int s = 0; s < kSpawners; ++s) {
+    for (std::size_t i = 0; i < kPerSpawner; ++i) EXPECT_EQ(seen[s][i], 1) << s << "/" << i;
+  }
+}
+
+task<int> mark_started(std::atomic<int>* started) {
+  started->fetch_add(1);
+  co_return 7;
+}
+
+// A task spawned on a loop starts although the consumer never parks in join_next(): far fewer
+// tasks than fill a batch are posted when the consumer's turn ends.
+TEST(JoinSet, TaskStartsWhileTheConsumerWaitsElsewhere) {
+  for (const std::size_t workers : kWorkerCounts) {
+    SCOPED_TRACE(workers);
+    event_loop loop;
+    runtime rt(workers);
+    std::atomic<int> started{0};
+    auto consume = [&]() -> task<int> {
+      join_set<int> set(rt);
+      set.spawn(mark_started(&started));
+      for (int turns = 0; started.load() == 0 && turns < 30'000; ++turns) co_await sleep_for(1.0);
+      EXPECT_EQ(started.load(), 1) << "the spawned task never started";
+      auto done = co_await set.join_next();
+      co_return done->get();
+    };
+    EXPECT_EQ(loop.block_on(consume()), 7);
+  }
+}
+
+task<int> ready_id(int v) { co_return v; }
+
+// A hundred thousand tasks, in many chunks of entries and many full batches: each is joined
+// once, with its value.
+TEST(JoinSet, ManyTasksEachJoinedOnce) {
+  constexpr int kTasks = 100'000;
+  event_loop loop;
+  runtime rt(2);
+  auto consume = [&]() -> task<std::vector<int>> {
+    join_set<int> set(rt);
+    for (int i = 0; i < kTasks; ++i) set.spawn(ready_id(i));
+    std::vector<int> seen(kTasks, 0);
+    while (auto done = co_await set.join_next()) {
+      EXPECT_EQ(done->id, static_cast<std::size_t>(done->get()));
+      seen[done->id] += 1;
+    }
+    co_return seen;
+  };
+  const std::vector<int> seen = loop.block_on(consume());
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), 1), kTasks);
+}
+
+// Counts its destruction once, wherever it was moved: as a coroutine's parameter it lives in
+// the frame from its making, so it counts frames that never started too.
+struct frame_token {
+  std::atomic<int>* freed;
+  explicit frame_token(std::atomic<int>* f) noexcept : freed(f) {}
+  frame_token(frame_token&& o) noexcept : freed(std::exchange(o.freed, nullptr)) {}
+  ~frame_token() {
+    if (freed != nullptr) freed->fetch_add(1);
+  }
+};
+
+task<int> held(frame_token, probe* p, double ms) { co_return co_await probed(p, ms, 0); }
+
+// A set destroyed in the turn that spawned into it: tasks already posted (full batches) are
+// cancelled on their workers, those still batched are freed unstarted; every frame goes.
+TEST(JoinSet, DestroyedBeforeItsBatchesArePosted) {
+  constexpr int kTasks = 3 * static_cast<int>(spawn_batch::kMaxPerWorker) + 5;
+  for (const std::size_t workers : kWorkerCounts) {
+    SCOPED_TRACE(workers);
+    probe p;
+    std::atomic<int> frames_freed{0};
+    event_loop loop;
+    runtime rt(workers);
+    auto consume = [&]() -> task<int> {
+      join_set<int> set(rt);
+      for (int i = 0; i < kTasks; ++i) set.spawn(held(frame_token(&frames_freed), &p, 10'000.0));
+      EXPECT_EQ(set.size(), static_cast<std::size_t>(kTasks));
+      co_return 0;
+    };
+    EXPECT_EQ(loop.block_on(consume()), 0);
+    EXPECT_EQ(frames_freed.load(), kTasks);
+    EXPECT_EQ(p.destroyed.load(), p.started.load());  // every task that started was cancelled
+    EXPECT_EQ(p.past_sleep.load(), 0);
+  }
 }
 
 }  // namespace

@@ -42,14 +42,27 @@ void link(detail::timer_node& head, bool fresh, detail::timer_node* node) {
   head.prev = node;
 }
 
+// The loop that runs on this thread now, if any (event_loop::current).
+thread_local event_loop* tls_loop = nullptr;
+
 }  // namespace
 
+event_loop::thread_scope::thread_scope(event_loop* loop) noexcept : previous_(tls_loop) {
+  tls_loop = loop;
+}
+event_loop::thread_scope::~thread_scope() { tls_loop = previous_; }
+
+event_loop* event_loop::current() noexcept { return tls_loop; }
+
 event_loop::event_loop() {
+  hooks_.prev = hooks_.next = &hooks_;
   uv_check(uv_loop_init(&loop_), "uv_loop_init");
   async_.data = this;
   uv_check(uv_async_init(&loop_, &async_, &event_loop::on_async), "uv_async_init");
   timer_.data = this;
   uv_check(uv_timer_init(&loop_, &timer_), "uv_timer_init");
+  prepare_.data = this;
+  uv_check(uv_prepare_init(&loop_, &prepare_), "uv_prepare_init");
 }
 
 event_loop::~event_loop() {
@@ -57,6 +70,8 @@ event_loop::~event_loop() {
   locals_.clear();  // may close handles of their own, freed by the uv_run below
   uv_close(reinterpret_cast<uv_handle_t*>(&async_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&timer_), nullptr);
+  while (hooks_.next != &hooks_) hooks_.next->unlink();  // their owners outlived the loop's use
+  uv_close(reinterpret_cast<uv_handle_t*>(&prepare_), nullptr);
   if (precise_) uv_close(reinterpret_cast<uv_handle_t*>(&precise_poll_), nullptr);
   // Handles that outlived their owners (timers of cancelled frames) are already closing; run
   // the loop until their close callbacks have freed them, so that nothing leaks.
@@ -73,6 +88,34 @@ void event_loop::post(void (*fn)(void*), void* arg) {
     queue_.push_back({fn, arg});
   }
   uv_check(uv_async_send(&async_), "uv_async_send");
+}
+
+void event_loop::at_turn_end(detail::turn_hook* hook) noexcept {
+  if (hook->linked()) return;
+  if (hooks_.next == &hooks_) uv_prepare_start(&prepare_, &event_loop::on_prepare);
+  hook->prev = hooks_.prev;
+  hook->next = &hooks_;
+  hooks_.prev->next = hook;
+  hooks_.prev = hook;
+}
+
+void event_loop::on_prepare(uv_prepare_t* handle) {
+  auto* self = static_cast<event_loop*>(handle->data);
+  uv_prepare_stop(handle);
+  detail::turn_hook& head = self->hooks_;
+  if (head.next == &head) return;  // every hook left before the turn ended
+  // A hook may add itself again (or others) while it runs: those wait for the next turn.
+  detail::turn_hook now;
+  now.next = head.next;
+  now.prev = head.prev;
+  now.next->prev = &now;
+  now.prev->next = &now;
+  head.prev = head.next = &head;
+  while (now.next != &now) {
+    detail::turn_hook* hook = now.next;
+    hook->unlink();
+    hook->run(hook);
+  }
 }
 
 void event_loop::on_async(uv_async_t* handle) { static_cast<event_loop*>(handle->data)->drain(); }
@@ -95,6 +138,7 @@ bool event_loop::block_on_for(task<void> t, double timeout_ms, compute_pool* poo
     bool closed = false;
   } w{&loop_};
   const frame_arena::scope frames(arena_.get());
+  const thread_scope on_thread(this);
   uv_timer_t timer;
   timer.data = &w;
   uv_check(uv_timer_init(&loop_, &timer), "uv_timer_init");
@@ -122,8 +166,14 @@ bool event_loop::block_on_for(task<void> t, double timeout_ms, compute_pool* poo
 }
 
 void event_loop::add_timer(detail::timer_node* node, std::uint64_t due_ms) {
+  if (due_ms == last_due_) {  // the bucket of the last wait, still in the map and armed for
+    link(*last_bucket_, false, node);
+    return;
+  }
   auto [it, fresh] = buckets_.try_emplace(due_ms);
   link(it->second, fresh, node);
+  last_due_ = due_ms;
+  last_bucket_ = &it->second;
   if (due_ms < armed_for_) arm_timer();
 }
 
@@ -151,6 +201,7 @@ void event_loop::on_timer(uv_timer_t* handle) {
   detail::timer_node due;
   due.prev = due.next = &due;
   take_due(self->buckets_, uv_now(&self->loop_), due);
+  self->last_due_ = UINT64_MAX;  // its bucket may be gone
   self->arm_timer();
   fire_all(due, std::chrono::steady_clock::now());
 }
@@ -191,6 +242,7 @@ void event_loop::on_precise(uv_poll_t* handle, int, int) {
 
 void event_loop::run() {
   const frame_arena::scope frames(arena_.get());
+  const thread_scope on_thread(this);
   uv_run(&loop_, UV_RUN_DEFAULT);
 }
 

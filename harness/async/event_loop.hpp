@@ -47,6 +47,23 @@ struct timer_node {
   }
 };
 
+// Work to run once the loop's current turn is over, before it next waits for events: the end of
+// the turn of whatever resumed on the loop. A node of a circular doubly linked list, like
+// timer_node; its owner unlinks it before it goes.
+struct turn_hook {
+  turn_hook* prev = nullptr;  // null while not linked
+  turn_hook* next = nullptr;
+  void (*run)(turn_hook* self) = nullptr;
+
+  bool linked() const noexcept { return next != nullptr; }
+  void unlink() noexcept {
+    if (!linked()) return;
+    prev->next = next;
+    next->prev = prev;
+    prev = next = nullptr;
+  }
+};
+
 }  // namespace detail
 
 namespace detail {
@@ -90,6 +107,7 @@ class event_loop {
   template <class T>
   T block_on(task<T> t, compute_pool* pool = nullptr) {
     const frame_arena::scope frames(arena_.get());
+    const thread_scope on_thread(this);
     detail::finish_flag done{&loop_};
     t.start(root_context(pool), &detail::finish_flag::set, &done);
     done.running = true;
@@ -116,6 +134,15 @@ class event_loop {
   void add_precise_timer_at(detail::timer_node* node,
                             std::chrono::steady_clock::time_point deadline);
 
+  // The loop whose block_on, block_on_for or run is on the calling thread's stack (the innermost
+  // one), or null.
+  static event_loop* current() noexcept;
+
+  // Loop thread: `hook->run(hook)` once the current turn of the loop is over, before the loop
+  // next waits for events (a libuv prepare callback), then the hook is unlinked. A hook already
+  // waiting is not added twice. The join set flushes its batched spawns so (join_set.hpp).
+  void at_turn_end(detail::turn_hook* hook) noexcept;
+
   // Loop thread: the object of type T kept on this loop under `key`, made by T() on first use
   // and destroyed with the loop, before its last handles close: per-loop state of a component
   // that the loop does not know, such as the net workload's keep-alive pool (workloads/net.hpp).
@@ -136,6 +163,18 @@ class event_loop {
     void (*fn)(void*);
     void* arg;
   };
+  // Makes a loop current() on this thread for its lifetime, then restores the previous one.
+  class thread_scope {
+   public:
+    explicit thread_scope(event_loop* loop) noexcept;
+    ~thread_scope();
+    thread_scope(const thread_scope&) = delete;
+    thread_scope& operator=(const thread_scope&) = delete;
+
+   private:
+    event_loop* previous_;
+  };
+  static void on_prepare(uv_prepare_t* handle);
   static void on_async(uv_async_t* handle);
   void drain();
   static void on_timer(uv_timer_t* handle);
@@ -155,9 +194,16 @@ class event_loop {
   std::vector<message> queue_;     // guarded by mutex_
   std::vector<message> draining_;  // loop thread only; swapped with queue_ to run unlocked
 
+  uv_prepare_t prepare_{};   // active while turn hooks wait
+  detail::turn_hook hooks_;  // sentinel of the hooks waiting for the turn's end
+
   uv_timer_t timer_{};
   std::map<std::uint64_t, detail::timer_node> buckets_;  // due ms -> list head (sentinel)
   std::uint64_t armed_for_ = UINT64_MAX;                 // the due ms timer_ is set for
+  // The bucket that the last wait joined: a fan-out adds its waits in runs with one due ms, and
+  // so skips the map's search. Forgotten whenever buckets leave the map.
+  std::uint64_t last_due_ = UINT64_MAX;
+  detail::timer_node* last_bucket_ = nullptr;
 
   using time_point = std::chrono::steady_clock::time_point;
   std::unique_ptr<precise_timer> precise_;  // null until the first precise timer

@@ -14,11 +14,16 @@
 // finished task's frame is destroyed when the consumer joins it, on the consumer's thread, where
 // it was made: it goes back to that loop's frame arena without a lock (frame_arena.hpp).
 //
-// Results cross from the workers to the consumer's loop through one uv_async_t of the set's
-// own, created on the consumer's loop the first time it has to wait.
+// Spawns made on a loop's thread are batched (runtime.hpp's spawn_batch): they are posted, one
+// message per worker, when a worker has kMaxPerWorker waiting, when the consumer parks in
+// join_next(), and at the end of the loop's turn at the latest (event_loop::at_turn_end), so a
+// task still starts whatever the consumer does next. Results cross from the workers to the
+// consumer's loop through one uv_async_t of the set's own, created on the consumer's loop the
+// first time it has to wait.
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
-#include <deque>
+#include <memory>
 #include <mutex>
 #include <new>
 #include <optional>
@@ -34,7 +39,10 @@ namespace fanout::async {
 template <class T>
 class join_set {
  public:
-  explicit join_set(runtime& rt) : runtime_(rt) {}
+  explicit join_set(runtime& rt) : runtime_(rt), batch_(rt) {
+    flush_hook_.run = &join_set::on_turn_end;
+    flush_hook_.set = this;
+  }
   ~join_set() { abort_all(); }
   join_set(const join_set&) = delete;
   join_set& operator=(const join_set&) = delete;
@@ -45,7 +53,13 @@ class join_set {
     // No lock: only this thread adds, and it is this thread that waits for the count to fall.
     running_.fetch_add(1, std::memory_order_relaxed);
     try {
-      runtime_.spawn(e);
+      event_loop* loop = event_loop::current();
+      if (loop == nullptr) {
+        runtime_.spawn(e);  // no loop turn to end: posted at once
+      } else {
+        batch_.add(e);
+        loop->at_turn_end(&flush_hook_);
+      }
     } catch (...) {  // not posted (out of memory): it never runs, so nothing waits for it
       running_.fetch_sub(1, std::memory_order_relaxed);
       recycle(e);
@@ -63,7 +77,6 @@ class join_set {
  private:
   // A spawned task's record, reused for another task once joined (entries are a slab).
   struct entry final : detail::spawn_record {
-    explicit entry(join_set* s) noexcept : set(s) {}
     void on_finished(bool cancelled) noexcept override { set->finished(this, cancelled); }
     void on_cancel_handled() noexcept override { set->cancel_handled(); }
     void arm(task<T> t, std::size_t i) noexcept {
@@ -73,7 +86,7 @@ class join_set {
       finished = false;
     }
 
-    join_set* set;
+    join_set* set = nullptr;
     task<T> body;  // empty while the entry is free
     std::size_t id = 0;
     bool finished = false;       // guarded by the set's mutex
@@ -84,15 +97,36 @@ class join_set {
   entry* acquire(task<T> t, std::size_t id) {
     entry* e = nullptr;
     if (free_.empty()) {
-      e = &slots_.emplace_back(this);
-      // So that recycle never allocates: at most every slot is free at once.
-      if (free_.capacity() < slots_.size()) free_.reserve(2 * slots_.size());
+      if (chunks_.empty() || chunks_.back().used == chunks_.back().size) add_chunk();
+      chunk& c = chunks_.back();
+      e = &c.entries[c.used++];
+      e->set = this;
     } else {
       e = free_.back();
       free_.pop_back();
     }
     e->arm(std::move(t), id);
     return e;
+  }
+  // Consumer thread: room for more entries, in a chunk twice the size of the last one (up to
+  // kMaxChunk): a set of n tasks makes a few allocations, not one per task or per handful.
+  static constexpr std::size_t kFirstChunk = 64;
+  static constexpr std::size_t kMaxChunk = 1024;
+  struct chunk {
+    std::unique_ptr<entry[]> entries;
+    std::size_t size = 0;
+    std::size_t used = 0;
+  };
+  void add_chunk() {
+    const std::size_t size =
+        chunks_.empty() ? kFirstChunk : std::min(2 * chunks_.back().size, kMaxChunk);
+    chunks_.reserve(chunks_.size() + 1);
+    // So that recycle never allocates: at most every entry is free at once.
+    if (free_.capacity() < entries_ + size) {
+      free_.reserve(std::max(2 * free_.capacity(), entries_ + size));
+    }
+    chunks_.push_back(chunk{std::make_unique<entry[]>(size), size, 0});
+    entries_ += size;
   }
   // Consumer thread: destroys the entry's frame, if any, and frees the entry.
   void recycle(entry* e) noexcept {
@@ -129,9 +163,21 @@ class join_set {
     done_.notify_all();
   }
 
+  // Consumer's loop, at the end of the turn in which it spawned: posts what it spawned. A post
+  // that fails (out of memory) is tried again at the end of the next turn.
+  static void on_turn_end(detail::turn_hook* hook) noexcept {
+    join_set* self = static_cast<flush_hook*>(hook)->set;
+    try {
+      self->batch_.flush();
+    } catch (const std::bad_alloc&) {
+      if (event_loop* loop = event_loop::current()) loop->at_turn_end(hook);
+    }
+  }
+
   // Consumer's loop: false (go on at once) when a result is ready or the set is empty.
   bool park(std::coroutine_handle<> h, context ctx) {
     if (!taken_.empty()) return false;
+    batch_.flush();  // the consumer is about to wait for what it spawned
     std::lock_guard lock(mutex_);
     if (!completed_.empty() || size() == 0) return false;
     if (async_ == nullptr) {
@@ -171,16 +217,14 @@ class join_set {
   // Cancels what still runs and waits until it has stopped. Should a cancel not be posted (out
   // of memory), the tasks left are waited for until they finish on their own.
   void abort_all() noexcept {
+    flush_hook_.unlink();
+    batch_.discard([this](detail::spawn_record* r) {  // never posted, so never started
+      running_.fetch_sub(1, std::memory_order_relaxed);
+      recycle(static_cast<entry*>(r));
+    });
     std::unique_lock lock(mutex_);
-    for (entry& e : slots_) {
-      if (!e.body.valid() || e.finished) continue;
-      try {
-        runtime_.cancel(&e);
-      } catch (const std::bad_alloc&) {
-        break;
-      }
-      ++cancels_pending_;
-    }
+    // Only a worker makes running_ fall, under the lock; a set drained to the end skips the scan.
+    if (running_.load(std::memory_order_relaxed) != 0) cancel_running();
     done_.wait(lock, [this] { return running_ == 0 && cancels_pending_ == 0; });
     if (async_ != nullptr) {
       uv_close(reinterpret_cast<uv_handle_t*>(async_),
@@ -188,9 +232,30 @@ class join_set {
     }
   }
 
+  // Under mutex_: posts a cancel for every task still running.
+  void cancel_running() noexcept {
+    for (chunk& c : chunks_) {
+      for (std::size_t i = 0; i < c.used; ++i) {
+        entry& e = c.entries[i];
+        if (!e.body.valid() || e.finished) continue;
+        try {
+          runtime_.cancel(&e);
+        } catch (const std::bad_alloc&) {
+          return;
+        }
+        ++cancels_pending_;
+      }
+    }
+  }
+
   runtime& runtime_;
-  // Consumer thread only. A deque never moves its entries, which the runtime points to.
-  std::deque<entry> slots_;
+  spawn_batch batch_;  // consumer thread only: spawned, not yet posted
+  struct flush_hook : detail::turn_hook {
+    join_set* set = nullptr;
+  } flush_hook_;  // posts batch_ at the end of the consumer's loop turn
+  // Consumer thread only. A chunk never moves its entries, which the runtime points to.
+  std::vector<chunk> chunks_;
+  std::size_t entries_ = 0;  // in all chunks
   std::vector<entry*> free_;
   std::size_t spawned_ = 0;
   std::size_t joined_ = 0;

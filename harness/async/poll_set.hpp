@@ -1,15 +1,16 @@
 #pragma once
 // detail::poll_set<T>: the engine behind futures_unordered, buffer_unordered and buffered.
 //
-// Poll-driven, as in Rust (docs/design.md section 1): every child runs on the consumer's loop, and a
-// child's wake-up (its timer fired) only queues it in the set's ready queue. Children are
-// resumed only while the consumer is inside next(): either next() polls them itself, or, while
-// the consumer is parked in next(), the set's poller polls on its behalf. The poller is a small
-// coroutine of the set that stands in for the parked consumer: it is woken through the
-// consumer's own waker, exactly as Rust wakes the consumer's task, so a set nested in another
-// poll-driven set (a stream polled from a child of a futures_unordered) is polled only when its
-// parent polls it. A consumer that is busy elsewhere leaves ready children waiting; that delay
-// is the `late_ms` of a child, and it is what the buffered-stream hazard inflates.
+// Poll-driven, as in Rust (docs/design.md section 1): every child runs on the consumer's loop, and
+// a child's wake-up (its timer fired) only queues it in the set's ready queue. Children are resumed
+// only while the consumer is inside next(): either next() polls them itself, or, while the consumer
+// is parked in next(), the set's poller polls on its behalf. The poller is a small coroutine of the
+// set that stands in for the parked consumer: it is woken through the consumer's own waker, exactly
+// as Rust wakes the consumer's task, so a set nested in another poll-driven set (a stream polled
+// from a child of a futures_unordered) is polled only when its parent polls it. A consumer that is
+// busy elsewhere leaves ready children waiting; that delay is the `late_ms` of a child, and it is
+// what the buffered-stream hazard inflates.
+#include <algorithm>
 #include <chrono>
 #include <coroutine>
 #include <cstddef>
@@ -56,13 +57,16 @@ class poll_set {
     const std::size_t id = pushed_++;
     child* c = nullptr;
     if (free_.empty()) {
-      c = &slots_.emplace_back(this, std::move(t), id);
+      if (chunks_.empty() || chunks_.back().used == chunks_.back().size) add_chunk();
+      chunk& k = chunks_.back();
+      c = &k.slots[k.used++];
+      c->set = this;
     } else {
       c = free_.back();
       free_.pop_back();
-      c->body = std::move(t);
-      c->id = id;
     }
+    c->body = std::move(t);
+    c->id = id;
     ready_.push_back({c, {}});
     if (ordered_) window_.emplace_back();
     if (++in_flight_ > max_in_flight_) max_in_flight_ = in_flight_;
@@ -78,11 +82,30 @@ class poll_set {
 
  private:
   struct child {
-    child(poll_set* s, task<T> t, std::size_t i) : set(s), body(std::move(t)), id(i) {}
-    poll_set* set;
+    poll_set* set = nullptr;
     task<T> body;
-    std::size_t id;
+    std::size_t id = 0;
   };
+  // Slots in chunks that double from 64 to 1024: a set of n children makes a few allocations,
+  // not one per deque block of a handful.
+  static constexpr std::size_t kFirstChunk = 64;
+  static constexpr std::size_t kMaxChunk = 1024;
+  struct chunk {
+    std::unique_ptr<child[]> slots;
+    std::size_t size = 0;
+    std::size_t used = 0;
+  };
+  void add_chunk() {
+    const std::size_t size =
+        chunks_.empty() ? kFirstChunk : std::min(2 * chunks_.back().size, kMaxChunk);
+    chunks_.reserve(chunks_.size() + 1);
+    // So that on_child_done never allocates: at most every slot is free at once.
+    if (free_.capacity() < slot_count_ + size) {
+      free_.reserve(std::max(2 * free_.capacity(), slot_count_ + size));
+    }
+    chunks_.push_back(chunk{std::make_unique<child[]>(size), size, 0});
+    slot_count_ += size;
+  }
   // The waker of every child: a wake-up queues the coroutine woken, whichever child it is in,
   // so one waker serves the set (a word less per child).
   struct children_waker final : waker {
@@ -249,14 +272,15 @@ class poll_set {
   const source source_;
   std::size_t next_source_ = 0;
   // Children live in slots that are reused once finished: no allocation per child beyond its
-  // frame, and a deque never moves them (each is its frame's on_done argument).
-  std::deque<child> slots_;
+  // frame, and a chunk never moves them (each is its frame's on_done argument).
+  std::vector<chunk> chunks_;
+  std::size_t slot_count_ = 0;  // in all chunks
   children_waker children_waker_{this};
   std::vector<child*> free_;
   std::size_t pushed_ = 0;
   std::deque<runnable> ready_;
-  std::deque<outcome<T>> completed_;               // unordered: completion order
-  std::deque<std::optional<outcome<T>>> window_;   // ordered: by id from window_base_
+  std::deque<outcome<T>> completed_;              // unordered: completion order
+  std::deque<std::optional<outcome<T>>> window_;  // ordered: by id from window_base_
   std::size_t window_base_ = 0;
   std::size_t in_flight_ = 0;
   std::size_t max_in_flight_ = 0;
@@ -268,7 +292,7 @@ class poll_set {
     poll_set* set;
   } arrival_timer_{{}, this};
   std::coroutine_handle<> resume_next_{};  // the poller's hand-over to the consumer
-  poller poller_;  // last: its frame goes first, before the state it reads
+  poller poller_;                          // last: its frame goes first, before the state it reads
 };
 
 }  // namespace detail

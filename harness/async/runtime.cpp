@@ -37,6 +37,15 @@ struct worker {
     r->promise_->on_done_arg = r;
     r->frame_.resume();
   }
+  // The message of a spawn_batch: starts its records in the order they were spawned.
+  static void on_start_chain(void* arg) {
+    auto* r = static_cast<spawn_record*>(arg);
+    while (r != nullptr) {
+      spawn_record* next = r->next_;  // linking reuses it, and the task may end at once
+      on_start(r);
+      r = next;
+    }
+  }
   static void on_cancel(void* arg) {
     auto* r = static_cast<spawn_record*>(arg);
     if (r->live_) {
@@ -94,10 +103,47 @@ void runtime::stop() noexcept {
 
 void runtime::spawn(task<void> t) { spawn(new detail::detached(std::move(t))); }
 
-void runtime::spawn(detail::spawn_record* record) {
+std::size_t runtime::place(detail::spawn_record* record) noexcept {
   const std::size_t i = next_.fetch_add(1, std::memory_order_relaxed) % workers_.size();
   record->home_ = workers_[i].get();
+  return i;
+}
+
+void runtime::spawn(detail::spawn_record* record) {
+  place(record);
   record->home_->loop.post(&detail::worker::on_start, record);
+}
+
+void runtime::post_chain(std::size_t w, detail::spawn_record* head) {
+  workers_[w]->loop.post(&detail::worker::on_start_chain, head);
+}
+
+spawn_batch::spawn_batch(runtime& rt) : runtime_(rt), chains_(rt.workers()) {}
+
+void spawn_batch::add(detail::spawn_record* record) {
+  // A full chain is posted before the record joins it, so that a post that throws leaves the
+  // record out (its round-robin turn is spent, as runtime::spawn's would be).
+  const std::size_t w = runtime_.place(record);
+  if (chains_[w].size == kMaxPerWorker) post(w);
+  record->next_ = nullptr;
+  chain& c = chains_[w];
+  (c.tail != nullptr ? c.tail->next_ : c.head) = record;
+  c.tail = record;
+  ++c.size;
+  ++waiting_;
+}
+
+void spawn_batch::flush() {
+  for (std::size_t w = 0; w < chains_.size(); ++w) {
+    if (chains_[w].head != nullptr) post(w);
+  }
+}
+
+void spawn_batch::post(std::size_t w) {
+  chain& c = chains_[w];
+  runtime_.post_chain(w, c.head);  // may throw: the chain stays as it was
+  waiting_ -= c.size;
+  c = chain{};
 }
 
 void runtime::cancel(detail::spawn_record* record) {

@@ -10,6 +10,10 @@
 // (tokio steals work; here every item is the same size, so placement is kept simple and
 // visible). Owners of spawned tasks (join_set) implement spawn_record; the runtime never owns a
 // frame, it only starts, cancels and reports.
+//
+// A spawner that makes many tasks in a row gathers them in a spawn_batch, which posts one
+// message per worker for many tasks instead of one per task (tokio's local run queue): each post
+// takes the worker's mutex and may wake it, and a batch pays that once.
 #include <atomic>
 #include <cstddef>
 #include <memory>
@@ -22,6 +26,7 @@
 namespace fanout::async {
 
 class runtime;
+class spawn_batch;
 
 namespace detail {
 
@@ -51,11 +56,14 @@ class spawn_record {
 
  private:
   friend class fanout::async::runtime;
+  friend class fanout::async::spawn_batch;
   friend struct worker;
   std::coroutine_handle<> frame_{};
   promise_base* promise_ = nullptr;
   worker* home_ = nullptr;
   spawn_record* prev_ = nullptr;  // intrusive list of the worker's live tasks
+  // Until the task starts, the next record of the same batch message (spawn_batch); the list
+  // of live tasks takes it over then.
   spawn_record* next_ = nullptr;
   bool live_ = false;
 };
@@ -81,10 +89,62 @@ class runtime {
   void cancel(detail::spawn_record* record);
 
  private:
+  friend class spawn_batch;
   void stop() noexcept;  // shuts every worker down and joins it
+  // The worker that `record` goes to (round-robin), made its home.
+  std::size_t place(detail::spawn_record* record) noexcept;
+  // Thread-safe: starts the records chained through next_ from `head`, all placed on
+  // worker `w`, in chain order, with one message.
+  void post_chain(std::size_t w, detail::spawn_record* head);
 
   std::vector<std::unique_ptr<detail::worker>> workers_;
   std::atomic<std::size_t> next_{0};
+};
+
+// Spawns made on one thread and posted a batch at a time: a record goes to the worker that
+// runtime::spawn would have chosen, and each worker's records are posted, in spawn order, as
+// one message once `kMaxPerWorker` of them wait or flush() is called. One thread uses a batch.
+class spawn_batch {
+ public:
+  // Enough to pay for a post many times over, few enough that workers start on the first
+  // records while the spawner is still making the rest.
+  static constexpr std::size_t kMaxPerWorker = 64;
+
+  explicit spawn_batch(runtime& rt);
+  spawn_batch(const spawn_batch&) = delete;
+  spawn_batch& operator=(const spawn_batch&) = delete;
+
+  // Places `record` on its worker, first posting that worker's batch if it is full: should the
+  // post throw, `record` is not taken, and the records already waiting stay for a later flush.
+  void add(detail::spawn_record* record);
+  // Posts every worker's waiting records, one message per worker that has some.
+  void flush();
+  bool empty() const noexcept { return waiting_ == 0; }
+  // Hands each record not yet posted to `drop(record)` and forgets it: it never starts.
+  template <class Drop>
+  void discard(Drop drop) noexcept {
+    for (chain& c : chains_) {
+      for (detail::spawn_record* r = c.head; r != nullptr;) {
+        detail::spawn_record* next = r->next_;
+        drop(r);
+        r = next;
+      }
+      c = chain{};
+    }
+    waiting_ = 0;
+  }
+
+ private:
+  struct chain {
+    detail::spawn_record* head = nullptr;
+    detail::spawn_record* tail = nullptr;
+    std::size_t size = 0;
+  };
+  void post(std::size_t w);
+
+  runtime& runtime_;
+  std::vector<chain> chains_;  // one per worker
+  std::size_t waiting_ = 0;    // records in all chains
 };
 
 }  // namespace fanout::async
