@@ -1,7 +1,9 @@
 #pragma once
 // The canary beside every repetition (harness/measure/speed.hpp, docs/design.md section 3): one
-// transcode segment on each core at once, timed outside the benchmark's own window. The slowest
-// core's time is the canary's: a fan-out over every core is as slow as its slowest one.
+// transcode segment on each core at once, each on a thread pinned to its core and timed in that
+// thread's CPU time, outside the benchmark's own window: the core's speed, not what else the
+// scheduler ran there. The slowest core's time is the canary's: a fan-out over every core is as
+// slow as its slowest one.
 //
 //   calibrate_canary(cores);                   // once, before the first round
 //   double before = canary_ms();               // beside each repetition
