@@ -62,12 +62,13 @@ round_state& rounds() {
   return s;
 }
 
-// Whether the canary beside a run saw the machine slowed (benchmarks/canary.hpp): the run is kept
-// in the JSON with its `slowdown`, but its time neither counts towards the repetitions nor
-// narrows the interval.
+// Whether the canary beside a run saw the machine slowed (benchmarks/canary.hpp) while the run
+// computed: the run is kept in the JSON with its `slowdown`, but its time neither counts towards
+// the repetitions nor narrows the interval. A run that mostly waits is never set aside.
 bool slowed(const Run& r) {
   const auto it = r.counters.find("slowdown");
-  return it != r.counters.end() && it->second.value > measure::kSlowdownLimit;
+  const bool computes = r.cpu_accumulated_time >= measure::kMinCpuShare * r.real_accumulated_time;
+  return computes && it != r.counters.end() && it->second.value > measure::kSlowdownLimit;
 }
 
 // Forwards the runs of each round to the console, drops those that sat the round out, and

@@ -24,6 +24,9 @@ namespace fanout::measure {
 // Above this slowdown a repetition is set aside: a quiet machine's canary stays within a few
 // percent of its reference, a neighbour on the same core costs 25-40%.
 inline constexpr double kSlowdownLimit = 1.10;
+// Below this share of a core of its own (process CPU time over wall time) a repetition waits
+// rather than computes, and the machine's speed does not move it: it is never set aside.
+inline constexpr double kMinCpuShare = 0.10;
 // The percentile of the canaries so far that is the reference speed.
 inline constexpr double kReferencePercentile = 0.10;
 

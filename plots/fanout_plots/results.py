@@ -325,26 +325,35 @@ def _result_files(path: str) -> list:
     return files
 
 
-def canary_limit(context: dict) -> float | None:
-    """The slowdown above which the context's canary sets a repetition aside (`fanout_canary`,
-    docs/design.md section 3); None for a run without one."""
+def canary_rule(context: dict) -> tuple | None:
+    """(limit, min_cpu_share): a repetition that used at least min_cpu_share of a core and ran
+    beside a canary slowed by more than limit is set aside (`fanout_canary`, docs/design.md
+    section 3); None for a run without a canary. Older runs judged every repetition (share 0)."""
     try:
-        limit = json.loads(context.get("fanout_canary") or "null")["limit"]
-    except (json.JSONDecodeError, TypeError, KeyError):
+        canary = json.loads(context.get("fanout_canary") or "null")
+        limit, share = canary["limit"], canary.get("min_cpu_share", 0.0)
+    except (json.JSONDecodeError, TypeError, KeyError, AttributeError):
         return None
-    return float(limit) if isinstance(limit, (int, float)) else None
+    numbers = all(isinstance(v, (int, float)) for v in (limit, share))
+    return (float(limit), float(share)) if numbers else None
+
+
+def _slowed(rep: dict, limit: float, share: float) -> bool:
+    slowdown, cpu, real = (rep.get(k) for k in ("slowdown", "cpu_time", "real_time"))
+    if not all(isinstance(v, (int, float)) for v in (slowdown, cpu, real)):
+        return False
+    return slowdown > limit and cpu >= share * real
 
 
 def set_aside_slowed(run: Run) -> None:
-    """Moves each repetition whose `slowdown` is above the canary's limit out of its benchmark's
-    samples: the machine ran slowed beside it. A benchmark with no repetition at speed keeps
-    them all, marked `all_slowed`."""
-    limit = canary_limit(run.context)
-    if limit is None:
+    """Moves each repetition that computed beside a slowed canary (canary_rule) out of its
+    benchmark's samples. A benchmark with no repetition at speed keeps them all, marked
+    `all_slowed`."""
+    rule = canary_rule(run.context)
+    if rule is None:
         return
     for bench in run.benches:
-        slowed = [isinstance(r.get("slowdown"), (int, float)) and r["slowdown"] > limit
-                  for r in bench.reps]
+        slowed = [_slowed(r, *rule) for r in bench.reps]
         if not any(slowed):
             continue
         if all(slowed):

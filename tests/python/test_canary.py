@@ -1,5 +1,5 @@
 """The canary beside every repetition (benchmarks/canary.hpp): a repetition beside which it ran
-slower than the context's limit is set aside, kept in the file, left out of every statistic and
+slower than the context's limit while it computed is set aside, kept in the file, left out of every statistic and
 named in the report's Warnings; a benchmark that never ran at speed keeps all its repetitions.
 
 Run from the repository root:  /usr/bin/python3 -m pytest -q tests/python/test_canary.py
@@ -14,9 +14,10 @@ from test_plots import SUFFIX, fixture_json, write_run
 from fanout_plots import report, results  # noqa: E402
 
 CANARY = {"work": "one transcode segment on each of 2 cores at once", "reference_ms": 3.0,
-          "percentile": 0.1, "limit": 1.1, "samples": 200, "set_aside": 5}
+          "percentile": 0.1, "limit": 1.1, "min_cpu_share": 0.1, "samples": 200, "set_aside": 5}
 SPELL = "cpu/sequential/items:8/frames:4"  # two repetitions in a slow spell
-ALL_SLOW = "wait/threads/items:100/ms:10"           # every repetition in one
+ALL_SLOW = "cpu/threads/items:8/frames:4"  # every repetition in one
+WAITS = "wait/threads/items:100/ms:10"     # slowed too, but it waits: never set aside
 
 
 def _entries(data: dict, name: str) -> list:
@@ -30,9 +31,11 @@ def _slowed_copy(with_canary: bool = True) -> dict:
     data = fixture_json("dev-2core")
     for e in data["benchmarks"]:
         e["canary_ms"], e["slowdown"] = 3.1, 1.03
-    for e in _entries(data, SPELL)[:2] + _entries(data, ALL_SLOW):
+    for e in _entries(data, SPELL)[:2] + _entries(data, ALL_SLOW) + _entries(data, WAITS):
         e["canary_ms"], e["slowdown"] = 4.2, 1.4
         e["real_time"] *= 1.4
+    for e in _entries(data, WAITS):
+        e["cpu_time"] = 0.05 * e["real_time"]
     if with_canary:
         data["context"]["fanout_canary"] = json.dumps(CANARY)
     return data
@@ -49,7 +52,10 @@ def test_slowed_repetitions_are_set_aside_and_the_median_rests_on_the_others(tmp
     every = run.find(ALL_SLOW)
     assert every.all_slowed and not every.set_aside
     assert every.n == len(_entries(data, ALL_SLOW))
-    untouched = [b for b in run.benches if b.name not in (SPELL, ALL_SLOW)]
+    waits = run.find(WAITS)
+    assert not waits.set_aside and not waits.all_slowed
+    assert waits.n == len(_entries(data, WAITS))
+    untouched = [b for b in run.benches if b.name not in (SPELL, ALL_SLOW, WAITS)]
     assert untouched and not any(b.set_aside or b.all_slowed for b in untouched)
 
 
