@@ -134,8 +134,9 @@ def canary_warning(run) -> list:
                      "repetition")
     return [f"Machine speed: a canary ({canary.get('work', 'fixed work')}) timed beside every "
             f"repetition has a reference of {num(canary.get('reference_ms'))} ms and a limit "
-            f"of {canary['limit']:.2f}× it for a repetition that used at least "
-            f"{canary.get('min_cpu_share', 0):.0%} of a core; " + "; ".join(parts) + ":\n\n"
+            f"of {canary['limit']:.2f}× it" + (
+                f" for a repetition that used at least {canary['min_cpu_share']:.0%} of a core"
+                if canary.get("min_cpu_share") else "") + "; " + "; ".join(parts) + ":\n\n"
             + table(["benchmark", "set aside", "kept", "worst slowdown"], rows) + "\n"]
 
 
