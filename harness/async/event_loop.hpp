@@ -31,12 +31,12 @@ namespace fanout::async {
 
 namespace detail {
 
-// A wait on the loop's shared timer: a node of a circular doubly linked list, so that it can
-// leave its bucket without knowing which one it is in.
-struct timer_node {
-  timer_node* prev = nullptr;  // null while not linked
-  timer_node* next = nullptr;
-  void (*fire)(timer_node* self, std::chrono::steady_clock::time_point now) = nullptr;
+// A node of a circular doubly linked list, so that it can leave its list without knowing which
+// one it is in; its owner unlinks it before it goes.
+template <class Node>
+struct list_link {
+  Node* prev = nullptr;  // null while not linked
+  Node* next = nullptr;
 
   bool linked() const noexcept { return next != nullptr; }
   void unlink() noexcept {
@@ -47,21 +47,15 @@ struct timer_node {
   }
 };
 
-// Work to run once the loop's current turn is over, before it next waits for events: the end of
-// the turn of whatever resumed on the loop. A node of a circular doubly linked list, like
-// timer_node; its owner unlinks it before it goes.
-struct turn_hook {
-  turn_hook* prev = nullptr;  // null while not linked
-  turn_hook* next = nullptr;
-  void (*run)(turn_hook* self) = nullptr;
+// A wait on the loop's shared timer, in the list of its bucket.
+struct timer_node : list_link<timer_node> {
+  void (*fire)(timer_node* self, std::chrono::steady_clock::time_point now) = nullptr;
+};
 
-  bool linked() const noexcept { return next != nullptr; }
-  void unlink() noexcept {
-    if (!linked()) return;
-    prev->next = next;
-    next->prev = prev;
-    prev = next = nullptr;
-  }
+// Work to run once the loop's current turn is over, before it next waits for events: the end of
+// the turn of whatever resumed on the loop.
+struct turn_hook : list_link<turn_hook> {
+  void (*run)(turn_hook* self) = nullptr;
 };
 
 }  // namespace detail

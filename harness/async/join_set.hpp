@@ -33,6 +33,7 @@
 #include "harness/async/check.hpp"
 #include "harness/async/outcome.hpp"
 #include "harness/async/runtime.hpp"
+#include "harness/async/slab.hpp"
 
 namespace fanout::async {
 
@@ -95,43 +96,15 @@ class join_set {
 
   // Consumer thread: a free entry (or a new one) for task `t`.
   entry* acquire(task<T> t, std::size_t id) {
-    entry* e = nullptr;
-    if (free_.empty()) {
-      if (chunks_.empty() || chunks_.back().used == chunks_.back().size) add_chunk();
-      chunk& c = chunks_.back();
-      e = &c.entries[c.used++];
-      e->set = this;
-    } else {
-      e = free_.back();
-      free_.pop_back();
-    }
+    const auto [e, fresh] = entries_.take();
+    if (fresh) e->set = this;
     e->arm(std::move(t), id);
     return e;
-  }
-  // Consumer thread: room for more entries, in a chunk twice the size of the last one (up to
-  // kMaxChunk): a set of n tasks makes a few allocations, not one per task or per handful.
-  static constexpr std::size_t kFirstChunk = 64;
-  static constexpr std::size_t kMaxChunk = 1024;
-  struct chunk {
-    std::unique_ptr<entry[]> entries;
-    std::size_t size = 0;
-    std::size_t used = 0;
-  };
-  void add_chunk() {
-    const std::size_t size =
-        chunks_.empty() ? kFirstChunk : std::min(2 * chunks_.back().size, kMaxChunk);
-    chunks_.reserve(chunks_.size() + 1);
-    // So that recycle never allocates: at most every entry is free at once.
-    if (free_.capacity() < entries_ + size) {
-      free_.reserve(std::max(2 * free_.capacity(), entries_ + size));
-    }
-    chunks_.push_back(chunk{std::make_unique<entry[]>(size), size, 0});
-    entries_ += size;
   }
   // Consumer thread: destroys the entry's frame, if any, and frees the entry.
   void recycle(entry* e) noexcept {
     e->body.reset();
-    free_.push_back(e);  // within the capacity acquire reserved
+    entries_.give_back(e);
   }
 
   struct next_awaiter {
@@ -234,18 +207,16 @@ class join_set {
 
   // Under mutex_: posts a cancel for every task still running.
   void cancel_running() noexcept {
-    for (chunk& c : chunks_) {
-      for (std::size_t i = 0; i < c.used; ++i) {
-        entry& e = c.entries[i];
-        if (!e.body.valid() || e.finished) continue;
-        try {
-          runtime_.cancel(&e);
-        } catch (const std::bad_alloc&) {
-          return;
-        }
-        ++cancels_pending_;
+    entries_.for_each_taken([this](entry& e) {
+      if (!e.body.valid() || e.finished) return true;
+      try {
+        runtime_.cancel(&e);
+      } catch (const std::bad_alloc&) {
+        return false;
       }
-    }
+      ++cancels_pending_;
+      return true;
+    });
   }
 
   runtime& runtime_;
@@ -253,10 +224,8 @@ class join_set {
   struct flush_hook : detail::turn_hook {
     join_set* set = nullptr;
   } flush_hook_;  // posts batch_ at the end of the consumer's loop turn
-  // Consumer thread only. A chunk never moves its entries, which the runtime points to.
-  std::vector<chunk> chunks_;
-  std::size_t entries_ = 0;  // in all chunks
-  std::vector<entry*> free_;
+  // Consumer thread only. An entry never moves: the runtime points to it.
+  detail::slab<entry> entries_;
   std::size_t spawned_ = 0;
   std::size_t joined_ = 0;
 

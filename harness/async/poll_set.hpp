@@ -25,6 +25,7 @@
 #include "harness/async/context.hpp"
 #include "harness/async/event_loop.hpp"
 #include "harness/async/outcome.hpp"
+#include "harness/async/slab.hpp"
 #include "harness/async/task.hpp"
 
 namespace fanout::async {
@@ -55,16 +56,8 @@ class poll_set {
 
   std::size_t push(task<T> t) {
     const std::size_t id = pushed_++;
-    child* c = nullptr;
-    if (free_.empty()) {
-      if (chunks_.empty() || chunks_.back().used == chunks_.back().size) add_chunk();
-      chunk& k = chunks_.back();
-      c = &k.slots[k.used++];
-      c->set = this;
-    } else {
-      c = free_.back();
-      free_.pop_back();
-    }
+    const auto [c, fresh] = slots_.take();
+    if (fresh) c->set = this;
     c->body = std::move(t);
     c->id = id;
     ready_.push_back({c, {}});
@@ -86,26 +79,6 @@ class poll_set {
     task<T> body;
     std::size_t id = 0;
   };
-  // Slots in chunks that double from 64 to 1024: a set of n children makes a few allocations,
-  // not one per deque block of a handful.
-  static constexpr std::size_t kFirstChunk = 64;
-  static constexpr std::size_t kMaxChunk = 1024;
-  struct chunk {
-    std::unique_ptr<child[]> slots;
-    std::size_t size = 0;
-    std::size_t used = 0;
-  };
-  void add_chunk() {
-    const std::size_t size =
-        chunks_.empty() ? kFirstChunk : std::min(2 * chunks_.back().size, kMaxChunk);
-    chunks_.reserve(chunks_.size() + 1);
-    // So that on_child_done never allocates: at most every slot is free at once.
-    if (free_.capacity() < slot_count_ + size) {
-      free_.reserve(std::max(2 * free_.capacity(), slot_count_ + size));
-    }
-    chunks_.push_back(chunk{std::make_unique<child[]>(size), size, 0});
-    slot_count_ += size;
-  }
   // The waker of every child: a wake-up queues the coroutine woken, whichever child it is in,
   // so one waker serves the set (a word less per child).
   struct children_waker final : waker {
@@ -248,7 +221,7 @@ class poll_set {
       self->completed_.push_back(std::move(out));
     }
     c->body.reset();  // destroys the finished frame
-    self->free_.push_back(c);
+    self->slots_.give_back(c);
   }
 
   std::optional<outcome<T>> take() {
@@ -272,11 +245,9 @@ class poll_set {
   const source source_;
   std::size_t next_source_ = 0;
   // Children live in slots that are reused once finished: no allocation per child beyond its
-  // frame, and a chunk never moves them (each is its frame's on_done argument).
-  std::vector<chunk> chunks_;
-  std::size_t slot_count_ = 0;  // in all chunks
+  // frame, and a slot never moves (each is its frame's on_done argument).
+  slab<child> slots_;
   children_waker children_waker_{this};
-  std::vector<child*> free_;
   std::size_t pushed_ = 0;
   std::deque<runnable> ready_;
   std::deque<outcome<T>> completed_;              // unordered: completion order
