@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "harness/measure/process.hpp"
 #include "harness/measure/speed.hpp"
 #include "workloads/transcode.hpp"
 
@@ -17,26 +18,12 @@ namespace fanout::bench {
 namespace {
 
 struct canary_state {
-  std::vector<int> cpus{0};  // the CPUs of the process's affinity mask, one canary thread each
+  std::vector<int> cpus{-1};  // the affinity mask's CPUs, a canary thread each (-1: anywhere)
   measure::speed_reference reference;
 };
 canary_state& state() {
   static canary_state s;
   return s;
-}
-
-// The first `cores` CPUs of the calling thread's affinity mask (at least one).
-std::vector<int> affinity_cpus(std::size_t cores) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  std::vector<int> cpus;
-  if (sched_getaffinity(0, sizeof set, &set) == 0) {
-    for (int c = 0; c < CPU_SETSIZE && cpus.size() < cores; ++c) {
-      if (CPU_ISSET(c, &set)) cpus.push_back(c);
-    }
-  }
-  if (cpus.empty()) cpus.push_back(-1);  // unknown: the thread runs wherever it is put
-  return cpus;
 }
 
 // This thread's own CPU time in ms: what the core's speed gives it, whatever else the scheduler
@@ -62,8 +49,9 @@ double segment_on(int cpu) {
 
 }  // namespace
 
-void calibrate_canary(std::size_t cores, std::size_t samples) {
-  state().cpus = affinity_cpus(std::max<std::size_t>(cores, 1));
+void calibrate_canary(std::size_t samples) {
+  state().cpus = measure::affinity_cpus();
+  if (state().cpus.empty()) state().cpus.push_back(-1);  // unknown: wherever it is put
   for (std::size_t i = 0; i < samples; ++i) canary_ms();
 }
 

@@ -5,7 +5,7 @@
 // scheduler ran there. The slowest core's time is the canary's: a fan-out over every core is as
 // slow as its slowest one.
 //
-//   calibrate_canary(cores);                   // once, before the first round
+//   calibrate_canary();                        // once, before the first round
 //   double before = canary_ms();               // beside each repetition
 //   ... the repetition ...
 //   double slowdown = canary_slowdown(std::max(before, canary_ms()));
@@ -14,8 +14,8 @@
 
 namespace fanout::bench {
 
-// Starts the run's reference with `samples` canaries over `cores` cores (at least 1).
-void calibrate_canary(std::size_t cores, std::size_t samples = 20);
+// Starts the run's reference with `samples` canaries, over every CPU of the affinity mask.
+void calibrate_canary(std::size_t samples = 20);
 
 // One canary's time in ms; every canary also joins the reference.
 double canary_ms();

@@ -17,7 +17,6 @@
 
 #include "benchmarks/canary.hpp"
 #include "harness/measure/context.hpp"
-#include "harness/measure/process.hpp"
 #include "harness/measure/speed.hpp"
 #include "harness/measure/stats.hpp"
 
@@ -306,7 +305,7 @@ std::size_t run_rounds(const repetition_plan& plan, const std::string& out_path)
   round_reporter reporter(out_path == "-" ? nullptr : &console);
   std::ostream& log = out_path == "-" ? std::cerr : std::cout;
   round_state& s = rounds();
-  calibrate_canary(measure::available_cores());
+  calibrate_canary();
   for (s.round = 1;; ++s.round) {
     log << "== round " << s.round << ": "
         << (s.round == 1 ? std::string("every benchmark")

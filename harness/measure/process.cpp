@@ -96,13 +96,18 @@ bool peak_rss_reset() {
   return static_cast<bool>(out);
 }
 
-std::size_t available_cores() {
+std::vector<int> affinity_cpus() {
   cpu_set_t set;
   CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof(set), &set) != 0) return 1;
-  const int n = CPU_COUNT(&set);
-  return n > 0 ? static_cast<std::size_t>(n) : 1;
+  std::vector<int> cpus;
+  if (sched_getaffinity(0, sizeof(set), &set) != 0) return cpus;
+  for (int c = 0; c < CPU_SETSIZE; ++c) {
+    if (CPU_ISSET(c, &set)) cpus.push_back(c);
+  }
+  return cpus;
 }
+
+std::size_t available_cores() { return std::max<std::size_t>(affinity_cpus().size(), 1); }
 
 std::size_t open_fds() {
   std::size_t n = 0;

@@ -7,6 +7,7 @@
 //   double cores = (process_cpu_seconds() - cpu0) / wall_seconds;
 //   std::size_t peak = peak_rss_bytes();   // the peak since the reset
 #include <cstddef>
+#include <vector>
 
 namespace fanout::measure {
 
@@ -38,7 +39,10 @@ bool peak_rss_reset();
 // itself opens. A net benchmark or test compares it before and after (docs/design.md section 4).
 std::size_t open_fds();
 
-// Cores this process may run on (its affinity mask, which containers narrow).
+// The CPUs this process may run on (its affinity mask, which containers and taskset narrow);
+// empty where the mask cannot be read.
+std::vector<int> affinity_cpus();
+// How many: at least 1.
 std::size_t available_cores();
 
 }  // namespace fanout::measure
