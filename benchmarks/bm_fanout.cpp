@@ -87,6 +87,9 @@ int main(int argc, char** argv) {
   add_context(cli, sidecar);
   for (const auto& w : measure::noise_warnings()) std::fprintf(stderr, "warning: %s\n", w.c_str());
 
+  // Per-task figures are of a warm heap; memory figures trim it first (iterate.hpp's
+  // memory_probe).
+  measure::keep_freed_memory();
   bench::install_memory_reserve();
   bench::repetition_plan plan = bench::plan_for(cli.prof, cli.repetitions, cli.budget_s);
   if (!register_benchmarks(cli, plan)) return 2;

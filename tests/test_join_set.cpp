@@ -3,7 +3,7 @@
 // under LeakSanitizer), the same results whatever the number of workers, and batched spawns:
 // each task started once and in spawn order per worker under concurrent spawners, started
 // without the consumer joining, freed when the set goes before they were posted, and a set far
-// larger than one chunk of entries.
+// larger than one chunk of entries; tasks that end in one worker turn handed back together.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -417,6 +417,38 @@ TEST(JoinSet, DestroyedBeforeItsBatchesArePosted) {
     EXPECT_EQ(frames_freed.load(), kTasks);
     EXPECT_EQ(p.destroyed.load(), p.started.load());  // every task that started was cancelled
     EXPECT_EQ(p.past_sleep.load(), 0);
+  }
+}
+
+task<int> at_once(frame_token) { co_return 1; }
+
+// Tasks that end as soon as they start wait in their worker's stage until the worker's loop
+// turn ends. A set destroyed while they may still be there, or on their way to the consumer,
+// waits for them and frees every frame; one joined to the end yields each exactly once.
+TEST(JoinSet, TasksEndingInOneWorkerTurnAreHandedBackTogether) {
+  constexpr int kTasks = 10 * static_cast<int>(spawn_batch::kMaxPerWorker);
+  for (const std::size_t workers : kWorkerCounts) {
+    SCOPED_TRACE(workers);
+    std::atomic<int> frames_freed{0};
+    event_loop loop;
+    runtime rt(workers);
+    auto abandon = [&]() -> task<int> {
+      join_set<int> set(rt);
+      for (int i = 0; i < kTasks; ++i) set.spawn(at_once(frame_token(&frames_freed)));
+      co_await sleep_for(0.0);  // the spawns are posted; the workers finish them meanwhile
+      co_return static_cast<int>(set.size());
+    };
+    EXPECT_EQ(loop.block_on(abandon()), kTasks);
+    EXPECT_EQ(frames_freed.exchange(0), kTasks);
+    auto join_all = [&]() -> task<int> {
+      join_set<int> set(rt);
+      for (int i = 0; i < kTasks; ++i) set.spawn(at_once(frame_token(&frames_freed)));
+      int sum = 0;
+      while (auto r = co_await set.join_next()) sum += r->get();
+      co_return sum;
+    };
+    EXPECT_EQ(loop.block_on(join_all()), kTasks);
+    EXPECT_EQ(frames_freed.load(), kTasks);
   }
 }
 

@@ -136,10 +136,21 @@ TEST(Task, ContextIsHandedDownToAwaitedTasks) {
   const auto [mine, child] = loop.block_on(outer());
   EXPECT_EQ(mine.loop, &loop);
   EXPECT_EQ(mine.on_wake, resume_waker::instance());
-  EXPECT_EQ(mine.pool, nullptr);
+  EXPECT_EQ(mine.loop->pool(), nullptr);
   EXPECT_EQ(child.loop, mine.loop);
   EXPECT_EQ(child.on_wake, mine.on_wake);
-  EXPECT_EQ(child.pool, mine.pool);
+}
+
+// The compute pool is the loop's while a block_on that was handed it runs, and only then.
+TEST(Task, ThePoolIsTheLoopsForTheBlockOnThatWasHandedIt) {
+  struct inline_pool final : compute_pool {
+    void submit(void (*fn)(void*), void* arg) override { fn(arg); }
+  } pool;
+  event_loop loop;
+  auto seen = []() -> task<compute_pool*> { co_return (co_await current_context{}).loop->pool(); };
+  EXPECT_EQ(loop.block_on(seen(), &pool), &pool);
+  EXPECT_EQ(loop.pool(), nullptr);
+  EXPECT_EQ(loop.block_on(seen()), nullptr);
 }
 
 TEST(Task, IsLazy) {

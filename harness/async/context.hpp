@@ -36,10 +36,11 @@ class compute_pool {
   ~compute_pool() = default;
 };
 
+// Two words, in every frame of a fan-out: where the coroutine runs and who wakes it. The compute
+// pool is the loop's (event_loop::pool), not each frame's.
 struct context {
   event_loop* loop = nullptr;
   waker* on_wake = nullptr;
-  compute_pool* pool = nullptr;
 };
 
 // Awaitable: the awaiting coroutine's own context, without suspending (its loop, for state that

@@ -47,10 +47,15 @@ thread_local event_loop* tls_loop = nullptr;
 
 }  // namespace
 
-event_loop::thread_scope::thread_scope(event_loop* loop) noexcept : previous_(tls_loop) {
+event_loop::thread_scope::thread_scope(event_loop* loop, compute_pool* pool) noexcept
+    : loop_(loop), previous_(tls_loop), previous_pool_(loop->pool_) {
   tls_loop = loop;
+  loop->pool_ = pool;
 }
-event_loop::thread_scope::~thread_scope() { tls_loop = previous_; }
+event_loop::thread_scope::~thread_scope() {
+  loop_->pool_ = previous_pool_;
+  tls_loop = previous_;
+}
 
 event_loop* event_loop::current() noexcept { return tls_loop; }
 
@@ -138,7 +143,7 @@ bool event_loop::block_on_for(task<void> t, double timeout_ms, compute_pool* poo
     bool closed = false;
   } w{&loop_};
   const frame_arena::scope frames(arena_.get());
-  const thread_scope on_thread(this);
+  const thread_scope on_thread(this, pool);
   uv_timer_t timer;
   timer.data = &w;
   uv_check(uv_timer_init(&loop_, &timer), "uv_timer_init");
@@ -149,7 +154,7 @@ bool event_loop::block_on_for(task<void> t, double timeout_ms, compute_pool* poo
   // Stopping the loop at the end, as block_on does: otherwise an end in the timer pass that opens
   // an iteration would leave its poll waiting for the watchdog.
   t.start(
-      root_context(pool),
+      root_context(),
       [](void* p) {
         static_cast<watch*>(p)->done = true;
         uv_stop(static_cast<watch*>(p)->loop);
@@ -242,7 +247,7 @@ void event_loop::on_precise(uv_poll_t* handle, int, int) {
 
 void event_loop::run() {
   const frame_arena::scope frames(arena_.get());
-  const thread_scope on_thread(this);
+  const thread_scope on_thread(this, nullptr);
   uv_run(&loop_, UV_RUN_DEFAULT);
 }
 

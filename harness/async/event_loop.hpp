@@ -88,22 +88,24 @@ class event_loop {
   uv_loop_t* uv() noexcept { return &loop_; }
   frame_arena* arena() noexcept { return arena_.get(); }
 
-  // The context of a root task on this loop: wake-ups resume at once, CPU parts run inline.
-  context root_context(compute_pool* pool = nullptr) noexcept {
-    return {this, resume_waker::instance(), pool};
-  }
+  // The context of a root task on this loop: wake-ups resume at once.
+  context root_context() noexcept { return {this, resume_waker::instance()}; }
+
+  // Loop thread: where the CPU-bound parts of this loop's tasks run (offload.hpp): the pool
+  // handed to the block_on that runs now, or null (inline, on the loop).
+  compute_pool* pool() const noexcept { return pool_; }
 
   // Thread-safe: runs fn(arg) on this loop's thread, soon, in posting order.
   void post(void (*fn)(void*), void* arg);
 
-  // Runs `t` as a root task and the loop on the calling thread until `t` has finished; returns
-  // its result or rethrows its exception.
+  // Runs `t` as a root task and the loop on the calling thread until `t` has finished, with
+  // `pool` as the loop's compute pool meanwhile; returns its result or rethrows its exception.
   template <class T>
   T block_on(task<T> t, compute_pool* pool = nullptr) {
     const frame_arena::scope frames(arena_.get());
-    const thread_scope on_thread(this);
+    const thread_scope on_thread(this, pool);
     detail::finish_flag done{&loop_};
-    t.start(root_context(pool), &detail::finish_flag::set, &done);
+    t.start(root_context(), &detail::finish_flag::set, &done);
     done.running = true;
     while (!done.done) uv_run(&loop_, UV_RUN_ONCE);
     return t.take();
@@ -157,16 +159,19 @@ class event_loop {
     void (*fn)(void*);
     void* arg;
   };
-  // Makes a loop current() on this thread for its lifetime, then restores the previous one.
+  // Makes a loop current() on this thread, with `pool` its compute pool, for its lifetime, then
+  // restores the previous loop and pool.
   class thread_scope {
    public:
-    explicit thread_scope(event_loop* loop) noexcept;
+    thread_scope(event_loop* loop, compute_pool* pool) noexcept;
     ~thread_scope();
     thread_scope(const thread_scope&) = delete;
     thread_scope& operator=(const thread_scope&) = delete;
 
    private:
+    event_loop* loop_;
     event_loop* previous_;
+    compute_pool* previous_pool_;
   };
   static void on_prepare(uv_prepare_t* handle);
   static void on_async(uv_async_t* handle);
@@ -206,6 +211,7 @@ class event_loop {
   time_point precise_armed_ = time_point::max();              // the deadline precise_ is set for
 
   std::map<std::uint64_t, std::shared_ptr<void>> locals_;  // see local()
+  compute_pool* pool_ = nullptr;                           // see pool()
 };
 
 // libuv opens some descriptors once per process and keeps them (its signal pipe, at the first

@@ -17,9 +17,11 @@
 // Spawns made on a loop's thread are batched (runtime.hpp's spawn_batch): they are posted, one
 // message per worker, when a worker has kMaxPerWorker waiting, when the consumer parks in
 // join_next(), and at the end of the loop's turn at the latest (event_loop::at_turn_end), so a
-// task still starts whatever the consumer does next. Results cross from the workers to the
-// consumer's loop through one uv_async_t of the set's own, created on the consumer's loop the
-// first time it has to wait.
+// task still starts whatever the consumer does next. Results are handed back the same way: the
+// tasks that end in one turn of a worker's loop wait in that worker's stage, and join the
+// completed list at the end of the turn under one lock (a lock per turn, not per task). They
+// cross to the consumer's loop through one uv_async_t of the set's own, created on the
+// consumer's loop the first time it has to wait.
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -40,9 +42,13 @@ namespace fanout::async {
 template <class T>
 class join_set {
  public:
-  explicit join_set(runtime& rt) : runtime_(rt), batch_(rt) {
+  explicit join_set(runtime& rt) : runtime_(rt), batch_(rt), stages_(rt.workers()) {
     flush_hook_.run = &join_set::on_turn_end;
     flush_hook_.set = this;
+    for (stage& s : stages_) {
+      s.run = &join_set::on_worker_turn_end;
+      s.set = this;
+    }
   }
   ~join_set() { abort_all(); }
   join_set(const join_set&) = delete;
@@ -78,7 +84,13 @@ class join_set {
  private:
   // A spawned task's record, reused for another task once joined (entries are a slab).
   struct entry final : detail::spawn_record {
-    void on_finished(bool cancelled) noexcept override { set->finished(this, cancelled); }
+    void on_finished(bool cancelled) noexcept override {
+      if (cancelled) {
+        set->cancelled(this);
+      } else {
+        set->finished(this, home_index());
+      }
+    }
     void on_cancel_handled() noexcept override { set->cancel_handled(); }
     void arm(task<T> t, std::size_t i) noexcept {
       rebind(t.handle(), &t.handle().promise());
@@ -87,11 +99,45 @@ class join_set {
       finished = false;
     }
 
+    // While free, the completed list's link is the free list's (detail::slab).
+    entry*& free_link() noexcept { return next_done; }
+
     join_set* set = nullptr;
     task<T> body;  // empty while the entry is free
     std::size_t id = 0;
     bool finished = false;       // guarded by the set's mutex
     entry* next_done = nullptr;  // the completed list's link, guarded by the set's mutex
+  };
+
+  // Entries in completion order, linked through themselves, so that a worker never allocates
+  // to report a task's end.
+  struct fifo {
+    entry* head = nullptr;
+    entry* tail = nullptr;
+    bool empty() const noexcept { return head == nullptr; }
+    void push(entry* e) noexcept {
+      e->next_done = nullptr;
+      (tail ? tail->next_done : head) = e;
+      tail = e;
+    }
+    entry* pop() noexcept {
+      entry* e = std::exchange(head, head->next_done);
+      if (head == nullptr) tail = nullptr;
+      return e;
+    }
+    // Moves every entry of `other`, in order, to the end of this one.
+    void append(fifo& other) noexcept {
+      if (other.empty()) return;
+      (tail ? tail->next_done : head) = other.head;
+      tail = std::exchange(other.tail, nullptr);
+      other.head = nullptr;
+    }
+  };
+  // What one worker's loop finished in its current turn (worker thread only).
+  struct stage : detail::turn_hook {
+    join_set* set = nullptr;
+    fifo done;
+    std::size_t count = 0;
   };
 
   // Consumer thread: a free entry (or a new one) for task `t`.
@@ -118,17 +164,37 @@ class join_set {
   };
 
   // Worker thread: a cancelled frame is destroyed here, with the timers it holds on this
-  // worker's loop; a finished one waits at its final suspend point for the consumer to join it.
-  void finished(entry* e, bool cancelled) noexcept {
-    if (cancelled) e->body.reset();
+  // worker's loop.
+  void cancelled(entry* e) noexcept {
+    e->body.reset();
     std::lock_guard lock(mutex_);
     e->finished = true;
-    const std::size_t left = running_.fetch_sub(1, std::memory_order_relaxed) - 1;
-    if (cancelled || left == 0) done_.notify_all();  // abort_all may wait for either
-    if (!cancelled) {
-      completed_.push(e);
-      if (parked_) uv_async_send(async_);
+    running_.fetch_sub(1, std::memory_order_relaxed);
+    done_.notify_all();  // abort_all waits for it
+  }
+  // Worker thread: a finished frame waits at its final suspend point for the consumer to join
+  // it; its entry waits in the worker's stage until the worker's loop turn ends.
+  void finished(entry* e, std::size_t worker) noexcept {
+    stage& s = stages_[worker];
+    s.done.push(e);
+    ++s.count;
+    if (event_loop* loop = event_loop::current()) {
+      loop->at_turn_end(&s);
+    } else {
+      on_worker_turn_end(&s);  // no loop turn to end: at once
     }
+  }
+  // Worker thread, at the end of its loop's turn: the stage joins the completed list. Nothing
+  // touches the set after the lock: the consumer may destroy it from then on.
+  static void on_worker_turn_end(detail::turn_hook* hook) noexcept {
+    stage& s = *static_cast<stage*>(hook);
+    join_set* self = s.set;
+    std::lock_guard lock(self->mutex_);
+    for (entry* e = s.done.head; e != nullptr; e = e->next_done) e->finished = true;
+    self->completed_.append(s.done);
+    const std::size_t n = std::exchange(s.count, 0);
+    if (self->running_.fetch_sub(n, std::memory_order_relaxed) == n) self->done_.notify_all();
+    if (self->parked_) uv_async_send(self->async_);
   }
   void cancel_handled() noexcept {
     std::lock_guard lock(mutex_);
@@ -221,6 +287,7 @@ class join_set {
 
   runtime& runtime_;
   spawn_batch batch_;  // consumer thread only: spawned, not yet posted
+  std::vector<stage> stages_;  // one per worker: finished, not yet handed to the consumer
   struct flush_hook : detail::turn_hook {
     join_set* set = nullptr;
   } flush_hook_;  // posts batch_ at the end of the consumer's loop turn
@@ -234,23 +301,8 @@ class join_set {
   // Spawned and not finished: falls under mutex_ (done_ waits on it), rises without it.
   std::atomic<std::size_t> running_ = 0;
   std::size_t cancels_pending_ = 0;  // cancels posted and not yet handled
-  // Finished, not yet joined, in completion order: linked through the entries, so that a
-  // worker never allocates to report a task's end.
-  struct fifo {
-    entry* head = nullptr;
-    entry* tail = nullptr;
-    bool empty() const noexcept { return head == nullptr; }
-    void push(entry* e) noexcept {
-      e->next_done = nullptr;
-      (tail ? tail->next_done : head) = e;
-      tail = e;
-    }
-    entry* pop() noexcept {
-      entry* e = std::exchange(head, head->next_done);
-      if (head == nullptr) tail = nullptr;
-      return e;
-    }
-  } completed_;
+  // Finished, not yet joined, in completion order.
+  fifo completed_;
   fifo taken_;  // consumer thread only: taken from completed_, not yet joined, in order
   uv_async_t* async_ = nullptr;       // created on the consumer's loop
   std::coroutine_handle<> parked_{};  // the consumer, while it waits in join_next()

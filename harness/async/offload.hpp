@@ -6,8 +6,8 @@
 //     co_return co_await offload([] { return transcode(...); });  // computes on the pool
 //   }
 //
-// Where the part runs is the awaiting coroutine's context: with a compute pool (the `offload`
-// strategy hands its children a TBB arena) the function runs there and the coroutine resumes
+// Where the part runs is the awaiting coroutine's loop's: with a compute pool (the `offload`
+// strategy runs its consumer's loop with a TBB arena, event_loop::block_on) the function runs there and the coroutine resumes
 // on its own loop thread; without one it runs inline, blocking the loop exactly as a Rust
 // future that computes inside poll() would. One awaitable thus serves both the hazard
 // ("blocking the loop") and its fix.
@@ -47,13 +47,14 @@ class offload {
   template <class P>
   bool await_suspend(std::coroutine_handle<P> h) {
     const context ctx = h.promise().ctx;
-    if (ctx.pool == nullptr) {
+    compute_pool* pool = ctx.loop->pool();
+    if (pool == nullptr) {
       run();
       return false;  // Inline: continue on the loop without suspending.
     }
     wake_ = remote_wake::make(ctx, h);
     running_.store(true, std::memory_order_relaxed);
-    ctx.pool->submit(&offload::on_pool, this);
+    pool->submit(&offload::on_pool, this);
     return true;
   }
 

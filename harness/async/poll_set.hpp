@@ -14,6 +14,7 @@
 #include <chrono>
 #include <coroutine>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <exception>
 #include <limits>
@@ -56,11 +57,10 @@ class poll_set {
 
   std::size_t push(task<T> t) {
     const std::size_t id = pushed_++;
-    const auto [c, fresh] = slots_.take();
-    if (fresh) c->set = this;
+    child* c = slots_.take().first;
     c->body = std::move(t);
     c->id = id;
-    ready_.push_back({c, {}});
+    ready_.push_back(runnable::fresh(c));
     if (ordered_) window_.emplace_back();
     if (++in_flight_ > max_in_flight_) max_in_flight_ = in_flight_;
     return id;
@@ -74,10 +74,14 @@ class poll_set {
   [[nodiscard]] auto next() noexcept { return next_awaiter{this}; }
 
  private:
+  // Two words: the set a child belongs to is its frame's waker's (on_child_done).
   struct child {
-    poll_set* set = nullptr;
-    task<T> body;
-    std::size_t id = 0;
+    task<T> body;  // empty while the slot is free
+    union {
+      std::size_t id = 0;
+      child* next_free;  // while free (detail::slab)
+    };
+    child*& free_link() noexcept { return next_free; }
   };
   // The waker of every child: a wake-up queues the coroutine woken, whichever child it is in,
   // so one waker serves the set (a word less per child).
@@ -117,11 +121,22 @@ class poll_set {
     void await_resume() noexcept {}
   };
 
-  // A child to start (handle empty) or a suspended coroutine of one to resume.
+  // A child to start or a suspended coroutine of one to resume, in one word: both addresses are
+  // aligned, so the lowest bit says which (every child waits in ready_ until it starts).
   struct runnable {
-    child* fresh;
-    std::coroutine_handle<> handle;
+    std::uintptr_t bits;
+    static runnable fresh(child* c) noexcept { return {reinterpret_cast<std::uintptr_t>(c) | 1}; }
+    static runnable woken(std::coroutine_handle<> h) noexcept {
+      return {reinterpret_cast<std::uintptr_t>(h.address())};
+    }
+    child* fresh_child() const noexcept {
+      return (bits & 1) != 0 ? reinterpret_cast<child*>(bits & ~std::uintptr_t{1}) : nullptr;
+    }
+    std::coroutine_handle<> handle() const noexcept {
+      return std::coroutine_handle<>::from_address(reinterpret_cast<void*>(bits));
+    }
   };
+  static_assert(alignof(child) > 1);
 
   struct next_awaiter {
     poll_set* set;
@@ -151,10 +166,10 @@ class poll_set {
       if (ready_.empty()) return;
       const runnable r = ready_.front();
       ready_.pop_front();
-      if (r.fresh != nullptr) {
-        start(r.fresh);
+      if (child* c = r.fresh_child()) {
+        start(c);
       } else {
-        r.handle.resume();
+        r.handle().resume();
       }
     }
   }
@@ -184,12 +199,12 @@ class poll_set {
   }
 
   void start(child* c) {
-    const context ctx{consumer_ctx_.loop, &children_waker_, consumer_ctx_.pool};
+    const context ctx{consumer_ctx_.loop, &children_waker_};
     c->body.start(ctx, &poll_set::on_child_done, c);
   }
 
   void on_child_wake(std::coroutine_handle<> h) noexcept {
-    ready_.push_back({nullptr, h});
+    ready_.push_back(runnable::woken(h));
     if (!parked_) return;  // The consumer is busy elsewhere: the child waits in the queue.
     // Wake the consumer's stand-in through the consumer's waker, once per wake-up of it. Last:
     // the consumer may run from here and destroy the set, so nothing touches `this` after.
@@ -213,7 +228,7 @@ class poll_set {
 
   static void on_child_done(void* arg) noexcept {
     auto* c = static_cast<child*>(arg);
-    poll_set* self = c->set;
+    poll_set* self = static_cast<children_waker*>(c->body.handle().promise().ctx.on_wake)->set;
     outcome<T> out = take_outcome<T>(c->id, c->body);
     if (self->ordered_) {
       self->window_[c->id - self->window_base_] = std::move(out);

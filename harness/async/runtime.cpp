@@ -6,6 +6,8 @@ namespace fanout::async {
 namespace detail {
 
 struct worker {
+  explicit worker(std::size_t i) noexcept : index(i) {}
+  const std::size_t index;
   event_loop loop;
   std::thread thread;
   spawn_record* live = nullptr;  // worker thread only
@@ -76,6 +78,8 @@ class detached final : public spawn_record {
   task<void> task_;
 };
 
+std::size_t spawn_record::home_index() const noexcept { return home_->index; }
+
 }  // namespace detail
 
 runtime::runtime(std::size_t workers) {
@@ -83,7 +87,7 @@ runtime::runtime(std::size_t workers) {
   workers_.reserve(workers);
   try {
     for (std::size_t i = 0; i < workers; ++i) {
-      auto w = std::make_unique<detail::worker>();
+      auto w = std::make_unique<detail::worker>(i);
       detail::worker* raw = w.get();
       w->thread = std::thread([raw] { raw->loop.run(); });
       workers_.push_back(std::move(w));

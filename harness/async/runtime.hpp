@@ -53,6 +53,8 @@ class spawn_record {
     frame_ = frame;
     promise_ = promise;
   }
+  // The index of the worker the task runs on (0 to runtime::workers() - 1), once spawned.
+  std::size_t home_index() const noexcept;
 
  private:
   friend class fanout::async::runtime;

@@ -1,8 +1,9 @@
 #pragma once
 // slab<T>: objects in chunks that double from 64 to 1024, reused once given back. n objects
 // make a few allocations, not one each; an object never moves (a chunk keeps its place, so
-// others may point to it); and giving one back never allocates (the free list has room for
-// every object at once). One thread only.
+// others may point to it); and giving one back never allocates: the free list runs through the
+// objects given back, each holding the link in a field of its own that means nothing while it is
+// free (T::free_link(), a T*&). One thread only.
 //
 //   slab<entry> entries;
 //   auto [e, fresh] = entries.take();   // fresh: never taken before (set its fixed fields)
@@ -21,18 +22,20 @@ class slab {
  public:
   // A given-back object, or a new one (`fresh`).
   std::pair<T*, bool> take() {
-    if (!free_.empty()) {
-      T* t = free_.back();
-      free_.pop_back();
+    if (T* t = free_) {
+      free_ = t->free_link();
       return {t, false};
     }
     if (chunks_.empty() || chunks_.back().used == chunks_.back().size) add_chunk();
     chunk& c = chunks_.back();
     return {&c.items[c.used++], true};
   }
-  void give_back(T* t) noexcept { free_.push_back(t); }  // within the room add_chunk reserved
+  void give_back(T* t) noexcept {
+    t->free_link() = free_;
+    free_ = t;
+  }
 
-  // Calls f on every object ever taken, in order, until f returns false.
+  // Calls f on every object ever taken, given back or not, in order, until f returns false.
   template <class F>
   void for_each_taken(F&& f) {
     for (chunk& c : chunks_) {
@@ -54,16 +57,11 @@ class slab {
     const std::size_t size =
         chunks_.empty() ? kFirstChunk : std::min(2 * chunks_.back().size, kMaxChunk);
     chunks_.reserve(chunks_.size() + 1);
-    if (free_.capacity() < count_ + size) {
-      free_.reserve(std::max(2 * free_.capacity(), count_ + size));
-    }
     chunks_.push_back(chunk{std::make_unique<T[]>(size), size, 0});
-    count_ += size;
   }
 
   std::vector<chunk> chunks_;
-  std::size_t count_ = 0;  // objects in all chunks
-  std::vector<T*> free_;
+  T* free_ = nullptr;  // the last object given back; each links to the one before
 };
 
 }  // namespace fanout::async::detail

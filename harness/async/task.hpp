@@ -6,7 +6,7 @@
 //   int v = loop.block_on(twice());   // 84, after 10 ms on `loop`
 //
 // A task does nothing until it is awaited or started. Awaiting a task hands it the awaiting
-// coroutine's context (its loop, its waker, its compute pool), the way a Rust future receives
+// coroutine's context (its loop and its waker), the way a Rust future receives
 // the Context of whoever polls it; a leaf awaitable such as a timer reads that context to know
 // on which loop to wait and whom to wake.
 #include <coroutine>

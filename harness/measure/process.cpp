@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <mutex>
 #include <sstream>
 #include <string>
@@ -88,6 +89,13 @@ std::size_t current_rss_bytes() { return status_kb("VmRSS"); }
 std::size_t peak_rss_bytes() { return status_kb("VmHWM"); }
 
 void release_free_memory() { malloc_trim(0); }
+
+void keep_freed_memory() {
+  // Fixed thresholds also stop glibc's adjusting them. Blocks below 32 MiB (its largest mmap
+  // threshold) come from the heap, and the heap is trimmed only by malloc_trim.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
+}
 
 bool peak_rss_reset() {
   std::ofstream out("/proc/self/clear_refs");

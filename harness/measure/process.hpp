@@ -30,6 +30,12 @@ std::size_t peak_rss_bytes();
 // reuses memory freed by an earlier one shows up as RSS growth again; then call peak_rss_reset.
 void release_free_memory();
 
+// Makes release_free_memory the only way freed memory goes back to the kernel. glibc's malloc
+// otherwise trims its heap on free once the free top passes a threshold that it moves as the
+// process frees large blocks, so whether a fan-out finds its memory resident or faults it in
+// afresh would depend on what some earlier benchmark happened to free. Once, at start-up.
+void keep_freed_memory();
+
 // Resets the kernel's peak-RSS mark to the current RSS (writes 5 to /proc/self/clear_refs,
 // Linux 4.0 and later). Returns false where that is refused: the peak then covers the whole
 // process so far, and memory figures are upper bounds.
