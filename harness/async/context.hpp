@@ -8,7 +8,8 @@ class event_loop;
 
 // Whoever is told that a suspended coroutine may continue. A loop's root tasks use
 // resume_waker (continue right away, from the libuv callback); a poll-driven set hands its
-// children a waker that only queues them until the consumer polls the set (docs/design.md section 1).
+// children a waker that only queues them until the consumer polls the set (docs/design.md
+// section 1).
 class waker {
  public:
   virtual void wake(std::coroutine_handle<> h) noexcept = 0;

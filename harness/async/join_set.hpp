@@ -286,7 +286,7 @@ class join_set {
   }
 
   runtime& runtime_;
-  spawn_batch batch_;  // consumer thread only: spawned, not yet posted
+  spawn_batch batch_;          // consumer thread only: spawned, not yet posted
   std::vector<stage> stages_;  // one per worker: finished, not yet handed to the consumer
   struct flush_hook : detail::turn_hook {
     join_set* set = nullptr;

@@ -6,11 +6,11 @@
 //     co_return co_await offload([] { return transcode(...); });  // computes on the pool
 //   }
 //
-// Where the part runs is the awaiting coroutine's loop's: with a compute pool (the `offload`
-// strategy runs its consumer's loop with a TBB arena, event_loop::block_on) the function runs there and the coroutine resumes
-// on its own loop thread; without one it runs inline, blocking the loop exactly as a Rust
-// future that computes inside poll() would. One awaitable thus serves both the hazard
-// ("blocking the loop") and its fix.
+// Where the part runs is the awaiting coroutine's loop's choice: with a compute pool (the
+// `offload` strategy runs its consumer's loop with a TBB arena, event_loop::block_on) the
+// function runs there and the coroutine resumes on its own loop thread; without one it runs
+// inline, blocking the loop exactly as a Rust future that computes inside poll() would. One
+// awaitable thus serves both the hazard ("blocking the loop") and its fix.
 #include <atomic>
 #include <coroutine>
 #include <exception>
