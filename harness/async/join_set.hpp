@@ -23,7 +23,6 @@
 // cross to the consumer's loop through one uv_async_t of the set's own, created on the
 // consumer's loop the first time it has to wait.
 #include <algorithm>
-#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -57,8 +56,6 @@ class join_set {
   // Starts `t` on the runtime at once; returns its id (0, 1, 2, ... in spawn order).
   std::size_t spawn(task<T> t) {
     entry* e = acquire(std::move(t), spawned_);
-    // No lock: only this thread adds, and it is this thread that waits for the count to fall.
-    running_.fetch_add(1, std::memory_order_relaxed);
     try {
       event_loop* loop = event_loop::current();
       if (loop == nullptr) {
@@ -68,7 +65,6 @@ class join_set {
         loop->at_turn_end(&flush_hook_);
       }
     } catch (...) {  // not posted (out of memory): it never runs, so nothing waits for it
-      running_.fetch_sub(1, std::memory_order_relaxed);
       recycle(e);
       throw;
     }
@@ -169,8 +165,8 @@ class join_set {
     e->body.reset();
     std::lock_guard lock(mutex_);
     e->finished = true;
-    running_.fetch_sub(1, std::memory_order_relaxed);
-    done_.notify_all();  // abort_all waits for it
+    ++ended_;
+    done_.notify_all();  // only abort_all cancels, and it waits for this
   }
   // Worker thread: a finished frame waits at its final suspend point for the consumer to join
   // it; its entry waits in the worker's stage until the worker's loop turn ends.
@@ -192,8 +188,8 @@ class join_set {
     std::lock_guard lock(self->mutex_);
     for (entry* e = s.done.head; e != nullptr; e = e->next_done) e->finished = true;
     self->completed_.append(s.done);
-    const std::size_t n = std::exchange(s.count, 0);
-    if (self->running_.fetch_sub(n, std::memory_order_relaxed) == n) self->done_.notify_all();
+    self->ended_ += std::exchange(s.count, 0);
+    if (self->aborting_) self->done_.notify_all();
     if (self->parked_) uv_async_send(self->async_);
   }
   void cancel_handled() noexcept {
@@ -258,18 +254,22 @@ class join_set {
   void abort_all() noexcept {
     flush_hook_.unlink();
     batch_.discard([this](detail::spawn_record* r) {  // never posted, so never started
-      running_.fetch_sub(1, std::memory_order_relaxed);
+      ++dropped_;
       recycle(static_cast<entry*>(r));
     });
     std::unique_lock lock(mutex_);
-    // Only a worker makes running_ fall, under the lock; a set drained to the end skips the scan.
-    if (running_.load(std::memory_order_relaxed) != 0) cancel_running();
-    done_.wait(lock, [this] { return running_ == 0 && cancels_pending_ == 0; });
+    aborting_ = true;
+    // A set drained to the end skips the scan.
+    if (running() != 0) cancel_running();
+    done_.wait(lock, [this] { return running() == 0 && cancels_pending_ == 0; });
     if (async_ != nullptr) {
       uv_close(reinterpret_cast<uv_handle_t*>(async_),
                [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
     }
   }
+
+  // Consumer thread, under mutex_: tasks posted that have neither finished nor been cancelled.
+  std::size_t running() const noexcept { return spawned_ - dropped_ - ended_; }
 
   // Under mutex_: posts a cancel for every task still running.
   void cancel_running() noexcept {
@@ -295,11 +295,14 @@ class join_set {
   detail::slab<entry> entries_;
   std::size_t spawned_ = 0;
   std::size_t joined_ = 0;
+  std::size_t dropped_ = 0;  // spawned, then discarded before they were posted
 
   std::mutex mutex_;
   std::condition_variable done_;
-  // Spawned and not finished: falls under mutex_ (done_ waits on it), rises without it.
-  std::atomic<std::size_t> running_ = 0;
+  // Guarded by mutex_. Tasks that finished or were cancelled: the consumer counts what it posted
+  // itself, so a spawn touches nothing that the workers write.
+  std::size_t ended_ = 0;
+  bool aborting_ = false;            // abort_all waits on done_
   std::size_t cancels_pending_ = 0;  // cancels posted and not yet handled
   // Finished, not yet joined, in completion order.
   fifo completed_;
