@@ -1,6 +1,7 @@
 """The canary beside every repetition (benchmarks/canary.hpp): a repetition beside which it ran
-slower than the context's limit while it computed is set aside, kept in the file, left out of every statistic and
-named in the report's Warnings; a benchmark that never ran at speed keeps all its repetitions.
+slower than the context's limit while it computed is set aside, kept in the file, left out of
+every statistic and named in the report's Warnings; a benchmark that never ran at speed keeps all
+its repetitions.
 
 Run from the repository root:  /usr/bin/python3 -m pytest -q tests/python/test_canary.py
 """
