@@ -137,19 +137,30 @@ TEST(Offload, ManyChildrenOfASet) {
   EXPECT_EQ(resumed_elsewhere, 0);
 }
 
+// Waits 1 ms, says it is done, returns 2.
+task<int> quick(std::atomic<bool>* done) {
+  co_await sleep_for(1.0);
+  done->store(true);
+  co_return 2;
+}
+
 // A child cancelled while its part still runs on the pool: the frame waits for the part before
-// it is freed, the part's pending wake-up is dropped, and nothing resumes afterwards.
+// it is freed, the part's pending wake-up is dropped, and nothing resumes afterwards. The part
+// runs on only once the quick child has finished, so the quick child is first however the host
+// schedules the two.
 TEST(Offload, CancelledWhileThePartRuns) {
   tbb::task_arena arena(2, 0);
   arena_pool pool(arena);
   std::atomic<bool> part_started{false};
   std::atomic<bool> part_finished{false};
+  std::atomic<bool> quick_done{false};
   bool resumed_after_part = false;
   {
     event_loop loop;
     auto slow = [&]() -> task<int> {
       const int v = co_await offload([&] {
         part_started.store(true);
+        while (!quick_done.load()) std::this_thread::yield();
         std::this_thread::sleep_for(std::chrono::milliseconds(30));
         part_finished.store(true);
         return 1;
@@ -160,10 +171,7 @@ TEST(Offload, CancelledWhileThePartRuns) {
     auto consume = [&]() -> task<int> {
       futures_unordered<int> set;
       set.push(slow());
-      set.push([]() -> task<int> {
-        co_await sleep_for(1.0);
-        co_return 2;
-      }());
+      set.push(quick(&quick_done));
       auto first = co_await set.next();
       co_return first->get();  // the set is destroyed while `slow` waits for the pool
     };
