@@ -228,6 +228,8 @@ def save(fig, out_dir: str, name: str) -> Saved:
         # One layout pass and one bounding box for both formats.
         fig.draw_without_rendering()
         bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.15)
+        # The layout is done: each format's draw places the artists where this pass put them.
+        fig.set_layout_engine("none")
         for ext in ("png", "svg"):
             path = os.path.join(out_dir, f"{name}.{ext}")
             with atomic_path(path) as tmp:
