@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <new>
 
+#include "harness/async/huge_pages.hpp"
+
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
 #define FANOUT_ARENA_POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
@@ -43,7 +45,7 @@ void frame_arena::release(frame_arena* arena) noexcept {
 }
 
 frame_arena::~frame_arena() {
-  for (void* b : blocks_) std::free(b);
+  for (const region& r : regions_) free_region(r);
 }
 
 frame_arena* frame_arena::shared_arena() {
@@ -99,27 +101,52 @@ void* frame_arena::take(std::size_t size_class) {
 }
 
 void* frame_arena::carve(std::size_t bytes) {
-  if (bump_ == nullptr || static_cast<std::size_t>(bump_end_ - bump_) < bytes) {
-    void* b = std::aligned_alloc(kBlockSize, kBlockSize);
-    if (b == nullptr) throw std::bad_alloc();
-    try {
-      blocks_.push_back(b);
-    } catch (...) {
-      std::free(b);
-      throw;
-    }
-    static_cast<block_header*>(b)->owner = this;
-    bump_ = static_cast<char*>(b) + kGranule;  // the header, padded to the frames' alignment
-    bump_end_ = static_cast<char*>(b) + kBlockSize;
-    FANOUT_ARENA_POISON(bump_, bump_end_ - bump_);
-  }
+  if (static_cast<std::size_t>(bump_end_ - bump_) < bytes) next_block();
   void* p = bump_;
   bump_ += bytes;
   FANOUT_ARENA_UNPOISON(p, bytes);
   return p;
 }
 
-// The owner's thread: back onto its class's list; the last frame gives the blocks back.
+// Moves on to the next block of the newest region, or of a new one, and writes its header: a
+// frame never spans two blocks, so masking its address finds its owner in any region.
+void frame_arena::next_block() {
+  char* block = bump_end_;
+  if (block == nullptr || block == region_end_) block = add_region();
+  FANOUT_ARENA_UNPOISON(block, sizeof(block_header));
+  reinterpret_cast<block_header*>(block)->owner = this;
+  bump_ = block + kGranule;  // the header, padded to the frames' alignment
+  bump_end_ = block + kBlockSize;
+}
+
+// A block from the heap while the arena holds less than kHugeSize; a huge region after that.
+char* frame_arena::add_region() {
+  const region r{held_ < kHugeSize ? static_cast<char*>(std::aligned_alloc(kBlockSize, kBlockSize))
+                                   : huge_pages::map(kHugeSize),
+                 held_ < kHugeSize ? kBlockSize : kHugeSize};
+  if (r.base == nullptr) throw std::bad_alloc();
+  try {
+    regions_.push_back(r);
+  } catch (...) {
+    free_region(r);
+    throw;
+  }
+  held_ += r.size;
+  region_end_ = r.base + r.size;
+  FANOUT_ARENA_POISON(r.base, r.size);
+  return r.base;
+}
+
+void frame_arena::free_region(region r) noexcept {
+  FANOUT_ARENA_UNPOISON(r.base, r.size);
+  if (r.size == kBlockSize) {
+    std::free(r.base);
+  } else {
+    huge_pages::unmap(r.base, r.size);
+  }
+}
+
+// The owner's thread: back onto its class's list; the last frame gives the regions back.
 void frame_arena::give(void* p, std::size_t size_class) noexcept {
   auto* n = static_cast<free_node*>(p);
   n->next = free_[size_class];
@@ -129,16 +156,18 @@ void frame_arena::give(void* p, std::size_t size_class) noexcept {
   if (--live_ == 0) release_blocks();
 }
 
-// Keeps the newest block, empty, so that a loop that makes and frees one frame at a time does
-// not take a block from the system each time; returns the others.
+// Keeps the first region, a single block, empty, so that a loop that makes and frees one frame
+// at a time does not take a block from the system each time; returns the others.
 void frame_arena::release_blocks() noexcept {
   for (auto& head : free_) head = nullptr;
-  if (blocks_.empty()) return;
-  for (std::size_t i = 0; i + 1 < blocks_.size(); ++i) std::free(blocks_[i]);
-  blocks_.front() = blocks_.back();
-  blocks_.resize(1);
-  bump_ = static_cast<char*>(blocks_.front()) + kGranule;
-  bump_end_ = static_cast<char*>(blocks_.front()) + kBlockSize;
+  if (regions_.empty()) return;
+  for (std::size_t i = 1; i < regions_.size(); ++i) free_region(regions_[i]);
+  regions_.resize(1);
+  held_ = kBlockSize;
+  char* const block = regions_.front().base;
+  bump_ = block + kGranule;
+  bump_end_ = block + kBlockSize;
+  region_end_ = bump_end_;
   FANOUT_ARENA_POISON(bump_, bump_end_ - bump_);
 }
 

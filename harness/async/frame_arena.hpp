@@ -13,10 +13,17 @@
 // the arena is freed, its blocks go back to the system, so that a loop keeps no memory between
 // fan-outs and the peak memory of each fan-out is its own. Frames made on a thread that runs no
 // loop come from one shared arena, under its lock.
+//
+// Memory comes in regions of whole blocks. Until the arena holds kHugeSize, a region is one
+// block from the heap; past that, regions are kHugeSize of huge pages (harness/async/
+// huge_pages.hpp). A fan-out below kHugeSize of frames maps none, and the peak memory of a
+// larger one is its frames plus at most one huge page unused.
 #include <atomic>
 #include <cstddef>
 #include <mutex>
 #include <vector>
+
+#include "harness/async/huge_pages.hpp"
 
 namespace fanout::async {
 
@@ -30,6 +37,8 @@ class frame_arena {
   // A loop keeps its newest block when its frames are all freed (one frame made and freed at a
   // time must not cost a block each), so blocks are small: 64 KiB.
   static constexpr std::size_t kBlockSize = std::size_t{64} << 10;
+  // The size of the regions past the first kHugeSize.
+  static constexpr std::size_t kHugeSize = huge_pages::kHugeSize;
 
   // The arena of a loop. Destroying it while frames are live hands it over to those frames:
   // the last one freed frees it.
@@ -53,8 +62,8 @@ class frame_arena {
   // Any thread: frees what allocate(size) returned.
   static void deallocate(void* p, std::size_t size) noexcept;
 
-  // Bytes of blocks held now, for tests.
-  std::size_t held_bytes() const noexcept { return blocks_.size() * kBlockSize; }
+  // Bytes of regions held now, for tests.
+  std::size_t held_bytes() const noexcept { return held_; }
   frame_arena(const frame_arena&) = delete;
   frame_arena& operator=(const frame_arena&) = delete;
 
@@ -66,6 +75,10 @@ class frame_arena {
   struct block_header {
     frame_arena* owner;
   };
+  struct region {
+    char* base;
+    std::size_t size;  // kBlockSize (from the heap) or kHugeSize (mapped)
+  };
   explicit frame_arena(bool shared) noexcept : shared_(shared) {}
   ~frame_arena();
 
@@ -74,6 +87,9 @@ class frame_arena {
   void give_remote(void* p, std::size_t size_class) noexcept;
   void collect_remote_locked() noexcept;
   void* carve(std::size_t bytes);
+  void next_block();
+  char* add_region();
+  static void free_region(region r) noexcept;
   void release_blocks() noexcept;
   static frame_arena* shared_arena();
 
@@ -81,8 +97,10 @@ class frame_arena {
   free_node* free_[kClasses] = {};
   char* bump_ = nullptr;  // the unused rest of the newest block
   char* bump_end_ = nullptr;
-  std::size_t live_ = 0;  // frames allocated and not yet given back to this arena's lists
-  std::vector<void*> blocks_;
+  char* region_end_ = nullptr;  // the end of the newest region
+  std::size_t live_ = 0;        // frames allocated and not yet given back to this arena's lists
+  std::vector<region> regions_;
+  std::size_t held_ = 0;  // bytes of regions_
 
   std::mutex mutex_;                          // guards what follows
   free_node* remote_ = nullptr;               // freed on other threads, not yet collected
