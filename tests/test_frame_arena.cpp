@@ -36,6 +36,31 @@ TEST(FrameArena, KeepsOneBlockOnceEveryFrameIsFreed) {
   EXPECT_EQ(loop.arena()->held_bytes(), frame_arena::kBlockSize);
 }
 
+// 40,000 frames are more than kHugeSize of them: past it the frames come from regions of huge
+// pages, half are freed on another thread (their owner found by masking, as in a heap block),
+// and once all are freed and collected the arena holds its first block again.
+TEST(FrameArena, FramesPastTheHugeSizeComeFromHugeRegions) {
+  event_loop loop;
+  std::vector<task<int>> made;
+  loop.block_on([&]() -> task<void> {
+    for (int i = 0; i < 40'000; ++i) made.push_back(value(i));
+    co_return;
+  }());
+  EXPECT_GT(loop.arena()->held_bytes(), frame_arena::kHugeSize);
+  std::thread([&] { made.resize(20'000); }).join();  // the second half, freed remotely
+  const int sum = loop.block_on([&]() -> task<int> {
+    int total = 0;
+    for (std::size_t i = 0; i < 100; ++i) total += co_await std::move(made[i]);
+    made.clear();  // the rest of the first half, freed on the loop without being run
+    co_return total;
+  }());
+  EXPECT_EQ(sum, 4950);
+  // A frame made and freed on the loop (the root's frame is the shared arena's: it is made
+  // before block_on) collects the remote frees.
+  EXPECT_EQ(loop.block_on([]() -> task<int> { co_return co_await value(7); }()), 7);
+  EXPECT_EQ(loop.arena()->held_bytes(), frame_arena::kBlockSize);
+}
+
 TEST(FrameArena, SizesAboveTheLargestClassComeFromTheHeap) {
   void* p = frame_arena::allocate(frame_arena::kMaxSize + 1);
   frame_arena::deallocate(p, frame_arena::kMaxSize + 1);

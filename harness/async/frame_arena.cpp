@@ -146,14 +146,22 @@ void frame_arena::free_region(region r) noexcept {
   }
 }
 
-// The owner's thread: back onto its class's list; the last frame gives the regions back.
+// The owner's thread: back onto its class's list; the last frame gives the regions back. Frames
+// freed on other threads meanwhile are collected here too (under the lock, once per batch):
+// otherwise, while their class's list is not empty, nothing would collect them, and they would
+// keep every region held after the loop's own frames are all freed.
 void frame_arena::give(void* p, std::size_t size_class) noexcept {
   auto* n = static_cast<free_node*>(p);
   n->next = free_[size_class];
   n->size_class = size_class;
   free_[size_class] = n;
   FANOUT_ARENA_POISON(p, bytes_of(size_class));
-  if (--live_ == 0) release_blocks();
+  if (--live_ == 0) {
+    release_blocks();
+  } else if (!shared_ && remote_pending_.load(std::memory_order_relaxed)) {
+    std::lock_guard lock(mutex_);
+    collect_remote_locked();  // its gives find nothing pending: it cleared the flag first
+  }
 }
 
 // Keeps the first region, a single block, empty, so that a loop that makes and frees one frame

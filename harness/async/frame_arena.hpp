@@ -34,7 +34,7 @@ class frame_arena {
   static constexpr std::size_t kClasses = 32;
   static constexpr std::size_t kMaxSize = kGranule * kClasses;
   // Blocks are aligned to their size, so a frame finds its arena by masking its address.
-  // A loop keeps its newest block when its frames are all freed (one frame made and freed at a
+  // A loop keeps its first block when its frames are all freed (one frame made and freed at a
   // time must not cost a block each), so blocks are small: 64 KiB.
   static constexpr std::size_t kBlockSize = std::size_t{64} << 10;
   // The size of the regions past the first kHugeSize.
